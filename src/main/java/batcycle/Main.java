@@ -1,1 +1,99 @@
-package batcycle; public final class Main { public static void main(String[] a) {} }
+package batcycle;
+
+import batcycle.config.BatcycleConfig;
+import batcycle.config.BuildInfo;
+import batcycle.config.ConfigException;
+import batcycle.config.ConfigLoader;
+import batcycle.config.Invocation;
+import batcycle.lifecycle.Batcycle;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point: read the configuration, start batcycle, and turn any start-up problem into one line and exit 2. */
+public final class Main {
+  /** Exit code for a configuration or start-up problem the operator must fix. */
+  public static final int EXIT_CONFIG = 2;
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args, System.getenv(), System.out, System.err);
+    if (code >= 0) {
+      System.exit(code);
+    }
+  }
+
+  /** Returns an exit code, or -1 once batcycle is running (the JVM then lives on in Vert.x's threads). */
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    BatcycleConfig config;
+    try {
+      Invocation invocation = ConfigLoader.load(args, env);
+      if (invocation instanceof Invocation.Print print) {
+        out.print(print.text());
+        return 0;
+      }
+      config = ((Invocation.Run) invocation).config();
+    } catch (ConfigException e) {
+      e.problems().forEach(problem -> err.println("batcycle: " + problem));
+      return EXIT_CONFIG;
+    }
+    Batcycle running;
+    try {
+      running = Batcycle.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ConfigException problem) {
+        problem.problems().forEach(line -> err.println("batcycle: " + line));
+      } else {
+        err.println("batcycle: start-up failed: " + e.getCause());
+      }
+      return EXIT_CONFIG;
+    } catch (TimeoutException e) {
+      err.println("batcycle: start-up did not finish within 30 s");
+      return EXIT_CONFIG;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return EXIT_CONFIG;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "batcycle-shutdown"));
+    LOG.info("batcycle {} proxying {}:{} -> {} ({}; admin on {}:{}; {} event loops; Java {})", BuildInfo.version(),
+        config.listener().address().host(), running.proxyPort(), config.upstream().url(),
+        config.upstream().protocol(), config.admin().host(), running.adminPort(), config.listener().eventLoops(),
+        Runtime.version().feature());
+    if (config.demo()) {
+      printDemoHelp(out, running.proxyPort(), config);
+    }
+    return -1;
+  }
+
+  private static void printDemoHelp(PrintStream out, int port, BatcycleConfig config) {
+    String base = "http://127.0.0.1:" + port;
+    out.println();
+    out.println("Demo app on " + config.upstream().url() + ", batcycle in front of it. Try:");
+    out.println("  curl -i " + base + "/hello");
+    out.println("  curl -i " + base + "/headers            # what the app receives (X-Forwarded-For, X-Request-Id)");
+    out.println("  curl -i --data-binary 'ping' " + base + "/echo");
+    out.println("  curl -i '" + base + "/slow?ms=1500'");
+    out.println("  curl -i '" + base + "/flaky?rate=0.5'");
+    out.println("  curl -s '" + base + "/bytes?n=10485760' | wc -c");
+    out.println("  curl -s --http2-prior-knowledge " + base + "/hello");
+    out.println("  curl -s http://127.0.0.1:" + config.admin().port() + "/healthz");
+    out.println("Stop with Ctrl-C.");
+    out.flush();
+  }
+
+  private static void closeQuietly(Batcycle running) {
+    try {
+      running.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+    }
+  }
+}

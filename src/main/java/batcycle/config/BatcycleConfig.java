@@ -1,0 +1,33 @@
+package batcycle.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.nio.file.Path;
+
+/**
+ * The effective configuration, immutable, read once at start-up.
+ *
+ * @param configFile the YAML file it was read from, if any
+ * @param sources    every key's effective text and its source, for printing the configuration
+ */
+public record BatcycleConfig(ListenerConfig listener, UpstreamConfig upstream, HostPort admin,
+                             HeaderConfig headers, boolean demo, Optional<Path> configFile,
+                             Map<Key, SourcedValue> sources) {
+  public BatcycleConfig {
+    sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));
+  }
+
+  /** The defaults, as a newcomer gets them with no flags, environment or file. */
+  public static BatcycleConfig defaults() {
+    return ConfigLoader.fromValues(Map.of(), Map.of(), Map.of(), Optional.empty());
+  }
+
+  /** A copy with some keys overridden, e.g. {@code listen: 127.0.0.1:0} in tests. */
+  public BatcycleConfig with(Map<Key, String> overrides) {
+    Map<Key, String> flags = new LinkedHashMap<>();
+    sources.forEach((k, v) -> flags.put(k, v.text()));
+    flags.putAll(overrides);
+    return ConfigLoader.fromValues(flags, Map.of(), Map.of(), configFile);
+  }
+}

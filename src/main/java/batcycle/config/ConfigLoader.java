@@ -1,0 +1,137 @@
+package batcycle.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * Reads the configuration once at start-up. Precedence: flags, then {@code BATCYCLE_*} environment variables,
+ * then the YAML file ({@code --config} or {@code BATCYCLE_CONFIG}), then defaults. Unknown flags and YAML keys
+ * are errors; unknown {@code BATCYCLE_*} variables are ignored, because Kubernetes itself injects variables such
+ * as {@code BATCYCLE_SERVICE_HOST} for a Service named batcycle.
+ */
+public final class ConfigLoader {
+  private static final String CONFIG_FLAG = "--config";
+  private static final String CONFIG_ENV = "BATCYCLE_CONFIG";
+
+  private ConfigLoader() {}
+
+  /** Parses the command line and environment. Throws {@link ConfigException} listing every problem. */
+  public static Invocation load(String[] args, Map<String, String> env) {
+    CommandLine cli = new CommandLine(commandSpec());
+    ParseResult parsed;
+    try {
+      parsed = cli.parseArgs(args);
+    } catch (UnmatchedArgumentException e) {
+      List<String> suggestions = e.getSuggestions();
+      throw new ConfigException(String.join(" ", e.getUnmatched()) + ": unknown argument"
+          + (suggestions.isEmpty() ? " (see --help)" : " (did you mean " + suggestions.get(0) + "?)"));
+    } catch (ParameterException e) {
+      throw new ConfigException(e.getMessage() + " (see --help)");
+    }
+    if (parsed.isUsageHelpRequested()) {
+      return new Invocation.Print(cli.getUsageMessage());
+    }
+    if (parsed.isVersionHelpRequested()) {
+      return new Invocation.Print("batcycle " + BuildInfo.version() + " (Java " + Runtime.version() + ")\n");
+    }
+    Map<Key, String> flags = new EnumMap<>(Key.class);
+    for (Key key : Key.values()) {
+      if (parsed.hasMatchedOption(key.flag())) {
+        flags.put(key, parsed.matchedOptionValue(key.flag(), ""));
+      }
+    }
+    Map<Key, String> environment = new EnumMap<>(Key.class);
+    for (Key key : Key.values()) {
+      String value = env.get(key.envName());
+      if (value != null) {
+        environment.put(key, value);
+      }
+    }
+    Optional<Path> file = Optional.ofNullable(parsed.hasMatchedOption(CONFIG_FLAG)
+        ? parsed.<String>matchedOptionValue(CONFIG_FLAG, null) : env.get(CONFIG_ENV)).map(Path::of);
+    List<String> problems = new ArrayList<>();
+    Map<Key, String> yaml = file.map(f -> YamlFile.read(f, problems)).orElse(Map.of());
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new Invocation.Run(fromValues(flags, environment, yaml, file));
+  }
+
+  /** Merges the sources by precedence and builds the typed configuration. */
+  static BatcycleConfig fromValues(Map<Key, String> flags, Map<Key, String> env, Map<Key, String> yaml,
+                                   Optional<Path> file) {
+    Map<Key, SourcedValue> merged = new EnumMap<>(Key.class);
+    for (Key key : Key.values()) {
+      if (flags.containsKey(key)) {
+        merged.put(key, new SourcedValue(flags.get(key), "flag " + key.flag()));
+      } else if (env.containsKey(key)) {
+        merged.put(key, new SourcedValue(env.get(key), "env " + key.envName()));
+      } else if (yaml.containsKey(key)) {
+        merged.put(key, new SourcedValue(yaml.get(key), "file " + file.map(Path::toString).orElse("?")));
+      } else {
+        merged.put(key, new SourcedValue(key.defaultValue(), "default"));
+      }
+    }
+    ConfigReader r = new ConfigReader(merged);
+    var listener = new ListenerConfig(r.hostPort(Key.LISTEN), eventLoops(r),
+        r.size(Key.LIMITS_MAX_HEADER_SIZE, 1024, 1 << 20), r.size(Key.LIMITS_MAX_REQUEST_LINE, 256, 1 << 20),
+        r.duration(Key.TIMEOUTS_CLIENT_IDLE));
+    var upstream = new UpstreamConfig(r.url(Key.UPSTREAM),
+        r.choice(Key.UPSTREAM_PROTOCOL, UpstreamProtocol::parse, UpstreamProtocol.HTTP1),
+        r.integer(Key.POOL_MAX_CONNECTIONS, 1, 100_000), r.duration(Key.POOL_IDLE_TIMEOUT),
+        positive(r, Key.TIMEOUTS_CONNECT), positive(r, Key.TIMEOUTS_RESPONSE), r.duration(Key.TIMEOUTS_UPSTREAM_IDLE));
+    var headers = new HeaderConfig(r.bool(Key.HEADERS_PRESERVE_HOST), r.bool(Key.HEADERS_TRUST_FORWARDED),
+        r.bool(Key.HEADERS_FORWARDED), r.bool(Key.HEADERS_VIA));
+    var admin = r.hostPort(Key.ADMIN);
+    boolean demo = r.bool(Key.DEMO);
+    if (!r.problems().isEmpty()) {
+      throw new ConfigException(r.problems());
+    }
+    return new BatcycleConfig(listener, upstream, admin, headers, demo, file, merged);
+  }
+
+  private static int eventLoops(ConfigReader r) {
+    return r.text(Key.EVENT_LOOPS).isBlank()
+        ? Runtime.getRuntime().availableProcessors()
+        : r.integer(Key.EVENT_LOOPS, 1, 256);
+  }
+
+  private static java.time.Duration positive(ConfigReader r, Key key) {
+    var d = r.duration(key);
+    if (d.isZero()) {
+      r.problem(key, "expected a duration above 0");
+    }
+    return d;
+  }
+
+  private static CommandSpec commandSpec() {
+    CommandSpec spec = CommandSpec.create().name("java -jar batcycle.jar").mixinStandardHelpOptions(true);
+    spec.usageMessage()
+        .description("batcycle: a transparent HTTP reverse-proxy sidecar.",
+            "Every option can also be set with the environment variable shown, or in the YAML file;",
+            "flags override the environment, which overrides the file, which overrides the defaults.")
+        .sortOptions(false);
+    spec.addOption(OptionSpec.builder(CONFIG_FLAG).paramLabel("FILE").type(String.class)
+        .description("YAML configuration file (env " + CONFIG_ENV + ").").build());
+    for (Key key : Key.values()) {
+      var option = OptionSpec.builder(key.flag()).paramLabel(key.valueHint()).type(String.class)
+          .description(key.description() + (key.defaultValue().isEmpty() ? "" : " Default: " + key.defaultValue() + ".")
+              + " Env " + key.envName() + "; YAML " + key.path() + ".");
+      if (key.isBoolean()) {
+        option.arity("0..1").fallbackValue("true");
+      }
+      spec.addOption(option.build());
+    }
+    return spec;
+  }
+}

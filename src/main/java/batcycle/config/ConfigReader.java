@@ -1,0 +1,101 @@
+package batcycle.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Typed reads of the merged raw values. A bad value is recorded (key, value, source, what was expected) and a
+ * placeholder returned, so one start-up reports every problem at once.
+ */
+final class ConfigReader {
+  private final Map<Key, SourcedValue> values;
+  private final List<String> problems = new ArrayList<>();
+
+  ConfigReader(Map<Key, SourcedValue> values) {
+    this.values = values;
+  }
+
+  List<String> problems() {
+    return problems;
+  }
+
+  String text(Key key) {
+    return values.get(key).text();
+  }
+
+  <T> T read(Key key, Function<String, T> parser, T placeholder) {
+    SourcedValue v = values.get(key);
+    try {
+      return parser.apply(v.text());
+    } catch (IllegalArgumentException e) {
+      problem(key, "expected " + e.getMessage());
+      return placeholder;
+    }
+  }
+
+  int integer(Key key, int min, int max) {
+    return read(key, t -> Values.parseInt(t, min, max), min);
+  }
+
+  Duration duration(Key key) {
+    return read(key, Values::parseDuration, Duration.ZERO);
+  }
+
+  int size(Key key, long min, long max) {
+    long size = read(key, Values::parseSize, min);
+    if (size < min || size > max) {
+      problem(key, "expected a size in " + min + ".." + max + " bytes");
+      return (int) min;
+    }
+    return (int) size;
+  }
+
+  boolean bool(Key key) {
+    return read(key, Values::parseBoolean, false);
+  }
+
+  HostPort hostPort(Key key) {
+    return read(key, text -> {
+      try {
+        return HostPort.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("HOST:PORT with a port in 0..65535, such as 0.0.0.0:8000");
+      }
+    }, new HostPort("0.0.0.0", 0));
+  }
+
+  URI url(Key key) {
+    return read(key, ConfigReader::parseUpstreamUrl, URI.create("http://127.0.0.1:8080"));
+  }
+
+  <E extends Enum<E>> E choice(Key key, Function<String, E> parser, E placeholder) {
+    return read(key, parser, placeholder);
+  }
+
+  /** Records a problem that involves a value already read (e.g. two keys that contradict each other). */
+  void problem(Key key, String expectation) {
+    SourcedValue v = values.get(key);
+    problems.add(key.path() + ": '" + v.text() + "' from " + v.source() + " (" + expectation + ")");
+  }
+
+  private static URI parseUpstreamUrl(String text) {
+    URI uri;
+    try {
+      uri = new URI(text.trim());
+    } catch (Exception e) {
+      throw new IllegalArgumentException("an http:// URL such as http://127.0.0.1:8080");
+    }
+    if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+      throw new IllegalArgumentException("an http:// URL with a host, such as http://127.0.0.1:8080");
+    }
+    String path = uri.getRawPath();
+    if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null) {
+      throw new IllegalArgumentException("an http:// URL without path or query (requests keep their own path)");
+    }
+    return uri;
+  }
+}

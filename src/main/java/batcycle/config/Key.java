@@ -1,0 +1,92 @@
+package batcycle.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every configuration key: its YAML path, default, and help. The flag ({@code --pool-max-connections}) and the
+ * environment variable ({@code BATCYCLE_POOL_MAX_CONNECTIONS}) are derived from the path, so the three sources
+ * can never disagree on a name. The README's configuration table lists exactly these keys (checked by a test).
+ */
+public enum Key {
+  LISTEN("listen", "0.0.0.0:8000", "HOST:PORT", "Address the proxy listens on."),
+  UPSTREAM("upstream", "http://127.0.0.1:8080", "URL", "The app: an http:// URL with host and port, no path."),
+  ADMIN("admin", "0.0.0.0:9901", "HOST:PORT", "Address of the admin server (/healthz)."),
+  UPSTREAM_PROTOCOL("upstreamProtocol", "http1", "http1|h2c",
+      "Protocol to the app: HTTP/1.1, or HTTP/2 over cleartext with prior knowledge (needed for gRPC)."),
+  EVENT_LOOPS("eventLoops", "", "N", "Event-loop threads serving the proxy (default: number of cores)."),
+  POOL_MAX_CONNECTIONS("pool.maxConnections", "64", "N",
+      "Keep-alive connections to the app, in total (HTTP/2: connections, each multiplexing streams)."),
+  POOL_IDLE_TIMEOUT("pool.idleTimeout", "4s", "DURATION",
+      "Idle pooled connections are closed after this; keep it below the app's keep-alive timeout."),
+  TIMEOUTS_CONNECT("timeouts.connect", "2s", "DURATION", "Time to open a connection to the app (then 504)."),
+  TIMEOUTS_RESPONSE("timeouts.response", "60s", "DURATION",
+      "Time from sending the request to the app's response headers (then 504)."),
+  TIMEOUTS_UPSTREAM_IDLE("timeouts.upstreamIdle", "60s", "DURATION",
+      "Longest pause in an exchange with the app while bodies stream (0 = none); then the exchange is aborted."),
+  TIMEOUTS_CLIENT_IDLE("timeouts.clientIdle", "60s", "DURATION",
+      "A client connection with no traffic for this long is closed (0 = never)."),
+  LIMITS_MAX_HEADER_SIZE("limits.maxHeaderSize", "64KiB", "SIZE",
+      "Largest request header section; larger gets 431."),
+  LIMITS_MAX_REQUEST_LINE("limits.maxRequestLine", "8KiB", "SIZE", "Longest request line; longer gets 414."),
+  HEADERS_PRESERVE_HOST("headers.preserveHost", "true", "BOOL",
+      "Send the client's Host to the app (false: the upstream's host:port)."),
+  HEADERS_TRUST_FORWARDED("headers.trustForwarded", "true", "BOOL",
+      "Keep X-Forwarded-Proto/-Host/-Port set by a proxy in front (an ingress); false overwrites them."),
+  HEADERS_FORWARDED("headers.forwarded", "false", "BOOL", "Also append an RFC 7239 Forwarded header."),
+  HEADERS_VIA("headers.via", "false", "BOOL", "Also append a Via header in both directions."),
+  DEMO("demo", "false", "BOOL", "Start the embedded demo app on 127.0.0.1:8080 and proxy it.");
+
+  private final String path;
+  private final String defaultValue;
+  private final String valueHint;
+  private final String description;
+
+  Key(String path, String defaultValue, String valueHint, String description) {
+    this.path = path;
+    this.defaultValue = defaultValue;
+    this.valueHint = valueHint;
+    this.description = description;
+  }
+
+  /** The dotted YAML path, e.g. {@code pool.maxConnections}. */
+  public String path() {
+    return path;
+  }
+
+  /** The default as text; empty means "computed at start-up" (see the description). */
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String valueHint() {
+    return valueHint;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** {@code pool.maxConnections} becomes {@code --pool-max-connections}. */
+  public String flag() {
+    return "--" + words().replace('_', '-').toLowerCase(Locale.ROOT);
+  }
+
+  /** {@code pool.maxConnections} becomes {@code BATCYCLE_POOL_MAX_CONNECTIONS}. */
+  public String envName() {
+    return "BATCYCLE_" + words().toUpperCase(Locale.ROOT);
+  }
+
+  public boolean isBoolean() {
+    return valueHint.equals("BOOL");
+  }
+
+  private String words() {
+    return path.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2");
+  }
+
+  public static Optional<Key> byPath(String path) {
+    return Arrays.stream(values()).filter(k -> k.path.equals(path)).findFirst();
+  }
+}

@@ -1,0 +1,21 @@
+package batcycle.config;
+
+import java.net.URI;
+import java.time.Duration;
+
+/** The app behind batcycle and how connections to it are pooled and timed. */
+public record UpstreamConfig(URI url, UpstreamProtocol protocol, int maxConnections, Duration poolIdleTimeout,
+                             Duration connectTimeout, Duration responseTimeout, Duration idleTimeout) {
+  public String host() {
+    return url.getHost().startsWith("[") ? url.getHost().substring(1, url.getHost().length() - 1) : url.getHost();
+  }
+
+  public int port() {
+    return url.getPort() == -1 ? 80 : url.getPort();
+  }
+
+  /** {@code host:port} as the Host header names the upstream when the client's Host is not preserved. */
+  public String authority() {
+    return url.getHost() + ":" + port();
+  }
+}

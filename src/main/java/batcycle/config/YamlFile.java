@@ -1,0 +1,122 @@
+package batcycle.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/** Reads the optional YAML file into raw values keyed by {@link Key}; unknown keys are errors with a suggestion. */
+final class YamlFile {
+  private YamlFile() {}
+
+  static Map<Key, String> read(Path file, List<String> problems) {
+    Map<Key, String> values = new EnumMap<>(Key.class);
+    Object root;
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setLabel(file.toString()).build())
+          .loadFromReader(reader);
+    } catch (IOException e) {
+      problems.add("config: cannot read '" + file + "' (" + describe(e) + ")");
+      return values;
+    } catch (YamlEngineException e) {
+      problems.add("config: '" + file + "' is not valid YAML (" + e.getMessage().replace('\n', ' ') + ")");
+      return values;
+    }
+    if (root == null) {
+      return values; // an empty file means "all defaults"
+    }
+    if (!(root instanceof Map<?, ?> map)) {
+      problems.add("config: '" + file + "' must hold a mapping of keys, such as 'listen: 0.0.0.0:8000'");
+      return values;
+    }
+    flatten("", map, file, values, problems);
+    return values;
+  }
+
+  private static void flatten(String prefix, Map<?, ?> map, Path file, Map<Key, String> values,
+                              List<String> problems) {
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String path = prefix + e.getKey();
+      Object value = e.getValue();
+      var key = Key.byPath(path);
+      if (key.isPresent()) {
+        if (value == null || value instanceof Map || value instanceof List) {
+          problems.add(path + ": missing or non-scalar value in " + file + " (expected "
+              + key.get().valueHint() + ")");
+        } else {
+          values.put(key.get(), value.toString());
+        }
+      } else if (value instanceof Map<?, ?> section && isSection(path)) {
+        flatten(path + ".", section, file, values, problems);
+      } else {
+        problems.add(path + ": unknown key in " + file + suggestion(path));
+      }
+    }
+  }
+
+  private static boolean isSection(String path) {
+    String prefix = path + ".";
+    for (Key k : Key.values()) {
+      if (k.path().startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String suggestion(String path) {
+    Key best = java.util.Arrays.stream(Key.values())
+        .min(Comparator.comparingInt(k -> distance(k.path().toLowerCase(), path.toLowerCase())))
+        .orElseThrow();
+    return distance(best.path().toLowerCase(), path.toLowerCase()) <= Math.max(3, path.length() / 3)
+        ? " (did you mean '" + best.path() + "'?)"
+        : " (valid keys: " + String.join(", ", validKeys()) + ")";
+  }
+
+  private static List<String> validKeys() {
+    List<String> keys = new ArrayList<>();
+    for (Key k : Key.values()) {
+      keys.add(k.path());
+    }
+    return keys;
+  }
+
+  /** Levenshtein distance, to suggest the key the user most likely meant. */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+}

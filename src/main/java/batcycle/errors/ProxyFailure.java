@@ -1,0 +1,15 @@
+package batcycle.errors;
+
+/** An expected proxy outcome that becomes an HTTP response; cheap to create, so no stack trace. */
+public abstract sealed class ProxyFailure extends RuntimeException
+    permits BadRequest, UpstreamUnavailable, UpstreamTimeout, UpstreamReset, UpstreamProtocolError {
+  protected ProxyFailure(String message, Throwable cause) {
+    super(message, cause, false, false);
+  }
+
+  /** The status sent to the client. */
+  public abstract int status();
+
+  /** Stable low-cardinality id such as {@code upstream_timeout}, used in logs, metrics and the error header. */
+  public abstract String code();
+}

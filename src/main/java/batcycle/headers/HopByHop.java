@@ -1,0 +1,69 @@
+package batcycle.headers;
+
+import io.vertx.core.MultiMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Removes hop-by-hop headers (RFC 9110 §7.6.1), applied to headers copied in both directions: the fixed set,
+ * plus every header the sender named in {@code Connection}. One exception: {@code TE: trailers} is end-to-end
+ * in meaning for gRPC (RFC 9113 §8.2.2 allows exactly that value on HTTP/2), so it is kept and nothing else of TE.
+ */
+public final class HopByHop {
+  private static final Set<String> ALWAYS = Set.of(HeaderNames.CONNECTION, HeaderNames.KEEP_ALIVE,
+      HeaderNames.PROXY_CONNECTION, HeaderNames.TRAILER, HeaderNames.TRANSFER_ENCODING, HeaderNames.UPGRADE,
+      HeaderNames.HTTP2_SETTINGS);
+
+  private HopByHop() {}
+
+  /** Strips in place; {@code keepTeTrailers} is true on requests. */
+  public static void strip(MultiMap headers, boolean keepTeTrailers) {
+    List<String> named = connectionTokens(headers);
+    boolean teTrailers = keepTeTrailers && asksForTrailers(headers);
+    for (String name : ALWAYS) {
+      headers.remove(name);
+    }
+    headers.remove(HeaderNames.TE);
+    for (String name : named) {
+      headers.remove(name);
+    }
+    if (teTrailers) {
+      headers.set(HeaderNames.TE, "trailers");
+    }
+  }
+
+  /** Header names listed in {@code Connection} (and the legacy {@code Proxy-Connection}). */
+  static List<String> connectionTokens(MultiMap headers) {
+    List<String> tokens = new ArrayList<>();
+    for (String header : List.of(HeaderNames.CONNECTION, HeaderNames.PROXY_CONNECTION)) {
+      for (String value : headers.getAll(header)) {
+        for (String token : value.split(",")) {
+          String t = token.trim().toLowerCase(Locale.ROOT);
+          if (!t.isEmpty()) {
+            tokens.add(t);
+          }
+        }
+      }
+    }
+    return tokens;
+  }
+
+  private static boolean asksForTrailers(MultiMap headers) {
+    for (String value : headers.getAll(HeaderNames.TE)) {
+      for (String token : value.split(",")) {
+        if (token.trim().toLowerCase(Locale.ROOT).startsWith("trailers")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** True if the request asks to switch to WebSocket (the one upgrade batcycle tunnels to the app). */
+  public static boolean isWebSocketUpgrade(MultiMap headers) {
+    return headers.contains(HeaderNames.UPGRADE, "websocket", true)
+        && connectionTokens(headers).contains(HeaderNames.UPGRADE);
+  }
+}

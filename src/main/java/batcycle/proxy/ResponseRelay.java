@@ -1,0 +1,64 @@
+package batcycle.proxy;
+
+import batcycle.config.HeaderConfig;
+import batcycle.headers.ForwardedHeadersLayer;
+import batcycle.headers.HeaderNames;
+import batcycle.headers.HopByHop;
+import batcycle.pipeline.Exchange;
+import batcycle.pipeline.Outcome;
+import batcycle.pipeline.UpstreamResponse;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+
+/**
+ * Streams the app's response to the client with back-pressure, trailers included. If the app's body breaks
+ * off, the client connection (or HTTP/2 stream) is reset: a truncated body must never look complete.
+ */
+final class ResponseRelay {
+  private final HeaderConfig headerConfig;
+
+  ResponseRelay(HeaderConfig headerConfig) {
+    this.headerConfig = headerConfig;
+  }
+
+  void relay(Exchange exchange, UpstreamResponse upstream) {
+    HttpServerResponse out = exchange.inbound().response();
+    HttpVersion version = exchange.inbound().version();
+    out.setStatusCode(upstream.status());
+    if (version != HttpVersion.HTTP_2 && upstream.statusMessage() != null) {
+      out.setStatusMessage(upstream.statusMessage());
+    }
+    MultiMap headers = out.headers();
+    headers.addAll(upstream.headers());
+    HopByHop.strip(headers, false);
+    headers.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
+    if (headerConfig.via()) {
+      ForwardedHeadersLayer.appendVia(headers, version);
+    }
+    boolean bodyless = exchange.method() == HttpMethod.HEAD || upstream.status() == 204
+        || upstream.status() == 304 || upstream.status() < 200;
+    if (!bodyless && !headers.contains(HeaderNames.CONTENT_LENGTH) && version == HttpVersion.HTTP_1_1) {
+      out.setChunked(true);
+    }
+    upstream.body().pipe().endOnSuccess(false).endOnFailure(false).to(out).onComplete(ar -> {
+      if (ar.succeeded()) {
+        copyTrailers(upstream, out, version);
+        out.end().onComplete(done -> exchange.end(new Outcome(upstream.status(), out.bytesWritten(), true)));
+      } else {
+        upstream.abort().run();
+        out.reset();
+        exchange.end(new Outcome(upstream.status(), out.bytesWritten(), false));
+      }
+    });
+  }
+
+  private static void copyTrailers(UpstreamResponse upstream, HttpServerResponse out, HttpVersion version) {
+    MultiMap trailers = upstream.trailers().get();
+    // Trailers only exist on HTTP/2 streams and chunked HTTP/1.1 bodies.
+    if (trailers != null && !trailers.isEmpty() && (version == HttpVersion.HTTP_2 || out.isChunked())) {
+      out.trailers().addAll(trailers);
+    }
+  }
+}

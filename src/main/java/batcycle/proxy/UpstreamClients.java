@@ -1,0 +1,48 @@
+package batcycle.proxy;
+
+import batcycle.config.BatcycleConfig;
+import batcycle.config.UpstreamConfig;
+import batcycle.config.UpstreamProtocol;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+
+/** Builds the keep-alive connection pool to the app; one per event loop, so no request hops threads. */
+final class UpstreamClients {
+  /** Responses from the app may carry large headers (cookies, CSP); this bounds them generously. */
+  private static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
+
+  private UpstreamClients() {}
+
+  static HttpClient create(Vertx vertx, BatcycleConfig config) {
+    UpstreamConfig upstream = config.upstream();
+    int perLoop = Math.max(1, ceilDiv(upstream.maxConnections(), config.listener().eventLoops()));
+    HttpClientOptions options = new HttpClientOptions()
+        .setName("batcycle-upstream")
+        .setConnectTimeout((int) upstream.connectTimeout().toMillis())
+        .setKeepAlive(true)
+        .setKeepAliveTimeout(seconds(upstream.poolIdleTimeout()))
+        .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
+        .setMaxInitialLineLength(config.listener().maxRequestLine())
+        .setDecompressionSupported(false)
+        .setTcpNoDelay(true);
+    if (upstream.protocol() == UpstreamProtocol.H2C) {
+      options.setProtocolVersion(HttpVersion.HTTP_2)
+          .setHttp2ClearTextUpgrade(false) // prior knowledge: gRPC servers do not speak the upgrade dance
+          .setHttp2KeepAliveTimeout(seconds(upstream.poolIdleTimeout()));
+    }
+    PoolOptions pool = new PoolOptions().setHttp1MaxSize(perLoop).setHttp2MaxSize(perLoop);
+    return vertx.httpClientBuilder().with(options).with(pool).build();
+  }
+
+  /** Vert.x keeps pool idle timeouts in whole seconds; round up so a small value never means "forever". */
+  private static int seconds(java.time.Duration d) {
+    return (int) Math.max(1, (d.toMillis() + 999) / 1000);
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}

@@ -1,0 +1,101 @@
+package batcycle.proxy;
+
+import batcycle.config.UpstreamConfig;
+import batcycle.errors.UpstreamTimeout;
+import batcycle.headers.HeaderNames;
+import batcycle.pipeline.Exchange;
+import batcycle.pipeline.Next;
+import batcycle.pipeline.UpstreamResponse;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * The terminal step: sends one attempt of the exchange to the app and streams the request body with
+ * back-pressure. The body stays paused until a connection to the app is established, so a connect failure
+ * loses no bytes. Completes with the response head; the body is left paused for the caller.
+ */
+public final class UpstreamForwarder implements Next {
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final UpstreamConfig config;
+  private final SocketAddress address;
+
+  public UpstreamForwarder(Vertx vertx, HttpClient client, UpstreamConfig config) {
+    this.vertx = vertx;
+    this.client = client;
+    this.config = config;
+    this.address = SocketAddress.inetSocketAddress(config.port(), config.host());
+  }
+
+  @Override
+  public Future<UpstreamResponse> proceed(Exchange exchange) {
+    exchange.beginAttempt();
+    RequestOptions options = new RequestOptions()
+        .setServer(address)
+        .setMethod(exchange.method())
+        .setURI(exchange.uri())
+        .setIdleTimeout(config.idleTimeout().toMillis());
+    return client.request(options)
+        .recover(cause -> Future.failedFuture(
+            UpstreamFailures.connectFailure(cause, config.connectTimeout().toMillis())))
+        .compose(request -> send(exchange, request));
+  }
+
+  private Future<UpstreamResponse> send(Exchange exchange, HttpClientRequest request) {
+    Promise<UpstreamResponse> result = Promise.promise();
+    copyHead(exchange, request);
+    exchange.onCancel(request::reset);
+    if (expectsContinue(exchange)) {
+      // The connection to the app is up: now it is worth the client sending its body (RFC 9110 §10.1.1).
+      exchange.inbound().response().writeContinue();
+    }
+    long timer = vertx.setTimer(config.responseTimeout().toMillis(), id -> {
+      if (result.tryFail(new UpstreamTimeout(UpstreamTimeout.Phase.RESPONSE,
+          "no response from the app within " + config.responseTimeout().toMillis() + " ms"))) {
+        request.reset();
+      }
+    });
+    request.response().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        HttpClientResponse response = ar.result().pause();
+        if (!result.tryComplete(new UpstreamResponse(response.statusCode(), response.statusMessage(),
+            response.headers(), response, response::trailers, request::reset))) {
+          request.reset(); // the timeout won the race: drop this late response
+        }
+      } else {
+        result.tryFail(UpstreamFailures.exchangeFailure(ar.cause(), config.idleTimeout().toMillis()));
+      }
+    });
+    exchange.body().pipe().endOnFailure(false).to(request).onFailure(cause -> {
+      // The client's upload broke off: never let the app see a shorter body as complete.
+      request.reset();
+      result.tryFail(UpstreamFailures.exchangeFailure(cause, config.idleTimeout().toMillis()));
+    });
+    return result.future();
+  }
+
+  private void copyHead(Exchange exchange, HttpClientRequest request) {
+    request.headers().setAll(exchange.headers());
+    String host = request.headers().get(HeaderNames.HOST);
+    request.headers().remove(HeaderNames.HOST);
+    request.authority(HostAndPort.parseAuthority(host != null ? host : config.authority(), -1));
+    boolean lengthKnown = request.headers().contains(HeaderNames.CONTENT_LENGTH);
+    if (!lengthKnown && exchange.hasBody() && request.version() != HttpVersion.HTTP_2) {
+      request.setChunked(true);
+    }
+  }
+
+  private static boolean expectsContinue(Exchange exchange) {
+    String expect = exchange.inbound().getHeader(HeaderNames.EXPECT);
+    return expect != null && expect.equalsIgnoreCase("100-continue") && !exchange.inbound().isEnded();
+  }
+}

@@ -1,0 +1,83 @@
+package batcycle.proxy;
+
+import batcycle.config.UpstreamConfig;
+import batcycle.headers.HeaderNames;
+import batcycle.pipeline.Exchange;
+import batcycle.pipeline.Outcome;
+import batcycle.pipeline.UpstreamResponse;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * Tunnels a WebSocket upgrade: the handshake goes to the app, and once it answers 101 the two connections are
+ * piped both ways as raw bytes with back-pressure; either side closing closes the other. Any other answer is
+ * relayed as an ordinary response.
+ */
+final class WebSocketTunnel {
+  private final HttpClient client;
+  private final UpstreamConfig config;
+  private final SocketAddress address;
+
+  WebSocketTunnel(HttpClient client, UpstreamConfig config) {
+    this.client = client;
+    this.config = config;
+    this.address = SocketAddress.inetSocketAddress(config.port(), config.host());
+  }
+
+  /** Completes with the app's non-101 response for the caller to relay, or with null once the tunnel is up. */
+  Future<UpstreamResponse> open(Exchange exchange) {
+    exchange.beginAttempt();
+    RequestOptions options = new RequestOptions().setServer(address).setMethod(exchange.method())
+        .setURI(exchange.uri());
+    return client.request(options)
+        .recover(cause -> Future.failedFuture(
+            UpstreamFailures.connectFailure(cause, config.connectTimeout().toMillis())))
+        .compose(request -> {
+          request.headers().setAll(exchange.headers());
+          String host = request.headers().get(HeaderNames.HOST);
+          request.headers().remove(HeaderNames.HOST);
+          request.authority(HostAndPort.parseAuthority(host != null ? host : config.authority(), -1));
+          // The upgrade itself is the one hop-by-hop exchange that must reach the app.
+          request.headers().set(HeaderNames.UPGRADE, "websocket").set(HeaderNames.CONNECTION, "Upgrade");
+          exchange.onCancel(request::reset);
+          return request.connect().recover(cause -> Future.failedFuture(
+              UpstreamFailures.exchangeFailure(cause, config.idleTimeout().toMillis())));
+        })
+        .compose(response -> {
+          if (response.statusCode() != 101) {
+            response.pause();
+            return Future.succeededFuture(new UpstreamResponse(response.statusCode(), response.statusMessage(),
+                response.headers(), response, response::trailers, () -> response.request().reset()));
+          }
+          return splice(exchange, response).map(v -> null);
+        });
+  }
+
+  private static Future<Void> splice(Exchange exchange, HttpClientResponse upgraded) {
+    HttpServerResponse out = exchange.inbound().response();
+    out.setStatusCode(101);
+    out.headers().addAll(upgraded.headers());
+    out.headers().set(HeaderNames.X_REQUEST_ID, exchange.requestId());
+    NetSocket app = upgraded.netSocket();
+    return exchange.inbound().toNetSocket().onComplete(ar -> {
+      if (ar.failed()) {
+        app.close();
+        exchange.end(new Outcome(101, 0, false));
+        return;
+      }
+      NetSocket client = ar.result();
+      client.pipeTo(app).onComplete(done -> app.close());
+      app.pipeTo(client).onComplete(done -> client.close());
+      client.closeHandler(v -> {
+        app.close();
+        exchange.end(new Outcome(101, 0, true));
+      });
+    }).mapEmpty();
+  }
+}
