@@ -23,12 +23,17 @@ public final class Exchange {
   private final MultiMap headers;
   private final List<Handler<Outcome>> endHandlers = new ArrayList<>(2);
   private final List<Runnable> cancelHandlers = new ArrayList<>(2);
+  private final boolean hasBody;
+  private final Buffer bodyPrefix;
   private ReadStream<Buffer> body;
   private int attempts;
   private boolean ended;
   private boolean cancelled;
 
-  public Exchange(HttpServerRequest inbound, String requestId, long startNanos, String uri, MultiMap headers) {
+  public Exchange(HttpServerRequest inbound, String requestId, long startNanos, String uri, MultiMap headers,
+                  boolean hasBody, Buffer bodyPrefix) {
+    this.hasBody = hasBody;
+    this.bodyPrefix = bodyPrefix;
     this.inbound = inbound;
     this.requestId = requestId;
     this.startNanos = startNanos;
@@ -73,14 +78,14 @@ public final class Exchange {
     this.body = body;
   }
 
-  /** True if the request carries a body (a length above 0, or chunked/HTTP/2 framing with data). */
+  /** True if the request carries a body. */
   public boolean hasBody() {
-    String length = inbound.getHeader("content-length");
-    if (length != null) {
-      return !length.equals("0");
-    }
-    return inbound.getHeader("transfer-encoding") != null
-        || (inbound.version() == io.vertx.core.http.HttpVersion.HTTP_2 && !inbound.isEnded());
+    return hasBody;
+  }
+
+  /** Body bytes already taken from the client (to learn whether there is a body) that go out first, or null. */
+  public Buffer bodyPrefix() {
+    return bodyPrefix;
   }
 
   public int attempts() {

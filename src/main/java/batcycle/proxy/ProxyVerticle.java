@@ -98,13 +98,23 @@ final class ProxyVerticle extends VerticleBase {
     if (target.host() != null) {
       headers.set(HeaderNames.HOST, target.host());
     }
-    Exchange exchange = new Exchange(request, requestId, System.nanoTime(), target.uri(), headers);
+    long start = System.nanoTime();
+    BodyPeek.of(request).onComplete(peek -> {
+      if (peek.succeeded()) {
+        forward(new Exchange(request, requestId, start, target.uri(), headers, peek.result().hasBody(),
+            peek.result().firstChunk()), webSocket);
+      } // else the client reset the stream before sending anything: there is no one to answer
+    });
+  }
+
+  private void forward(Exchange exchange, boolean webSocket) {
+    HttpServerRequest request = exchange.inbound();
     request.response().closeHandler(v -> exchange.cancel());
     request.exceptionHandler(cause -> exchange.cancel());
-
     Future<UpstreamResponse> response = webSocket
         ? forwardedHeaders.handle(exchange, tunnel::open)
         : pipeline.handle(exchange);
+    String requestId = exchange.requestId();
     response.onComplete(ar -> {
       if (ar.succeeded()) {
         if (ar.result() != null) {

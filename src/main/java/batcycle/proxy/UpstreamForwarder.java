@@ -75,6 +75,9 @@ public final class UpstreamForwarder implements Next {
         result.tryFail(UpstreamFailures.exchangeFailure(ar.cause(), config.idleTimeout().toMillis()));
       }
     });
+    if (exchange.bodyPrefix() != null) {
+      request.write(exchange.bodyPrefix());
+    }
     exchange.body().pipe().endOnFailure(false).to(request).onFailure(cause -> {
       // The client's upload broke off: never let the app see a shorter body as complete.
       request.reset();
