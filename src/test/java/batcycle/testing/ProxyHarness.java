@@ -1,0 +1,80 @@
+package batcycle.testing;
+
+import batcycle.config.BatcycleConfig;
+import batcycle.config.Key;
+import batcycle.lifecycle.Batcycle;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Starts a real batcycle on 127.0.0.1 port 0 (admin too) in front of a given upstream port; closes it after. */
+public final class ProxyHarness implements AutoCloseable {
+  private final Batcycle batcycle;
+  private final HttpClient client = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  private ProxyHarness(Batcycle batcycle) {
+    this.batcycle = batcycle;
+  }
+
+  public static ProxyHarness start(int upstreamPort) {
+    return start(upstreamPort, Map.of());
+  }
+
+  public static ProxyHarness start(int upstreamPort, Map<Key, String> overrides) {
+    Map<Key, String> values = new EnumMap<>(Key.class);
+    values.put(Key.LISTEN, "127.0.0.1:0");
+    values.put(Key.ADMIN, "127.0.0.1:0");
+    values.put(Key.UPSTREAM, "http://127.0.0.1:" + upstreamPort);
+    values.put(Key.EVENT_LOOPS, "2");
+    values.putAll(overrides);
+    BatcycleConfig config = BatcycleConfig.defaults().with(values);
+    return new ProxyHarness(Futures.await(Batcycle.start(config)));
+  }
+
+  public int port() {
+    return batcycle.proxyPort();
+  }
+
+  public int adminPort() {
+    return batcycle.adminPort();
+  }
+
+  public URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+  }
+
+  /** A blocking GET with the JDK client, on the test thread (never an event loop). */
+  public HttpResponse<String> get(String pathAndQuery) {
+    return send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30)).build());
+  }
+
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public HttpClient client() {
+    return client;
+  }
+
+  @Override
+  public void close() {
+    try {
+      batcycle.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("batcycle did not close", e);
+    }
+  }
+}
