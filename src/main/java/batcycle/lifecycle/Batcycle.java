@@ -47,6 +47,10 @@ public final class Batcycle {
     return proxy.port();
   }
 
+  public int proxyInstances() {
+    return proxy.instances();
+  }
+
   public int adminPort() {
     return admin.port();
   }

@@ -65,6 +65,11 @@ public final class ProxyHarness implements AutoCloseable {
     }
   }
 
+  /** Proxy listener instances: one per event loop. */
+  public int proxyInstances() {
+    return batcycle.proxyInstances();
+  }
+
   public HttpClient client() {
     return client;
   }

@@ -33,6 +33,9 @@ public final class RecordingOrigin implements AutoCloseable {
   private final HttpServer server;
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final List<HttpServerRequest> arrived = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger maxOpenConnections = new java.util.concurrent.atomic.AtomicInteger();
 
   private RecordingOrigin(Vertx vertx, HttpServer server) {
     this.vertx = vertx;
@@ -61,6 +64,12 @@ public final class RecordingOrigin implements AutoCloseable {
     };
     HttpServer server = vertx.createHttpServer(options.setHost("127.0.0.1").setPort(0)).requestHandler(handler);
     self[0] = new RecordingOrigin(vertx, server);
+    server.connectionHandler(connection -> {
+      RecordingOrigin origin = self[0];
+      origin.connections.incrementAndGet();
+      origin.maxOpenConnections.accumulateAndGet(origin.openConnections.incrementAndGet(), Math::max);
+      connection.closeHandler(v -> origin.openConnections.decrementAndGet());
+    });
     Futures.await(server.listen());
     return self[0];
   }
@@ -77,6 +86,16 @@ public final class RecordingOrigin implements AutoCloseable {
   /** Requests whose head arrived, whole body or not (e.g. the client went away mid-upload). */
   public int arrivals() {
     return arrived.size();
+  }
+
+  /** Connections the origin accepted in total. */
+  public int connections() {
+    return connections.get();
+  }
+
+  /** The most connections that were open at the same time. */
+  public int maxOpenConnections() {
+    return maxOpenConnections.get();
   }
 
   public Received last() {
