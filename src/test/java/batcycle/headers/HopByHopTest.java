@@ -1,0 +1,39 @@
+package batcycle.headers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import org.junit.jupiter.api.Test;
+
+class HopByHopTest {
+  @Test
+  void stripsTheFixedSetAndEveryTokenNamedInConnection() {
+    MultiMap headers = HttpHeaders.headers()
+        .add("Connection", "close, X-A").add("connection", "x-b").add("X-A", "1").add("X-B", "2")
+        .add("Transfer-Encoding", "chunked").add("HTTP2-Settings", "AAA").add("Upgrade", "h2c")
+        .add("Proxy-Connection", "X-C").add("X-C", "3").add("Content-Type", "text/plain");
+    HopByHop.strip(headers, true);
+    assertThat(headers.names()).containsExactly("Content-Type");
+  }
+
+  @Test
+  void keepsOnlyTheTrailersValueOfTeOnRequests() {
+    MultiMap request = HttpHeaders.headers().add("TE", "gzip;q=0.5, trailers");
+    HopByHop.strip(request, true);
+    assertThat(request.get("te")).isEqualTo("trailers");
+
+    MultiMap response = HttpHeaders.headers().add("TE", "trailers");
+    HopByHop.strip(response, false);
+    assertThat(response.contains("te")).isFalse();
+  }
+
+  @Test
+  void recognisesAWebSocketUpgradeOnlyWithConnectionUpgrade() {
+    assertThat(HopByHop.isWebSocketUpgrade(HttpHeaders.headers().add("Upgrade", "WebSocket")
+        .add("Connection", "keep-alive, Upgrade"))).isTrue();
+    assertThat(HopByHop.isWebSocketUpgrade(HttpHeaders.headers().add("Upgrade", "websocket"))).isFalse();
+    assertThat(HopByHop.isWebSocketUpgrade(HttpHeaders.headers().add("Upgrade", "h2c")
+        .add("Connection", "Upgrade"))).isFalse();
+  }
+}
