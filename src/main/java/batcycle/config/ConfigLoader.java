@@ -61,10 +61,17 @@ public final class ConfigLoader {
         ? parsed.<String>matchedOptionValue(CONFIG_FLAG, null) : env.get(CONFIG_ENV)).map(Path::of);
     List<String> problems = new ArrayList<>();
     Map<Key, String> yaml = file.map(f -> YamlFile.read(f, problems)).orElse(Map.of());
+    // Check the values too even when the file has problems, so one start-up reports everything to fix.
+    BatcycleConfig config = null;
+    try {
+      config = fromValues(flags, environment, yaml, file);
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new Invocation.Run(fromValues(flags, environment, yaml, file));
+    return new Invocation.Run(config);
   }
 
   /** Merges the sources by precedence and builds the typed configuration. */
@@ -107,11 +114,14 @@ public final class ConfigLoader {
   }
 
   private static java.time.Duration positive(ConfigReader r, Key key) {
-    var d = r.duration(key);
-    if (d.isZero()) {
-      r.problem(key, "expected a duration above 0");
-    }
-    return d;
+    // One parser, so an unparsable value is one problem, not also "above 0" for its placeholder.
+    return r.read(key, text -> {
+      var d = Values.parseDuration(text);
+      if (d.isZero()) {
+        throw new IllegalArgumentException("a duration above 0");
+      }
+      return d;
+    }, java.time.Duration.ofSeconds(1));
   }
 
   private static CommandSpec commandSpec() {

@@ -92,6 +92,9 @@ final class ConfigReader {
     if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
       throw new IllegalArgumentException("an http:// URL with a host, such as http://127.0.0.1:8080");
     }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) { // java.net.URI accepts any number of digits
+      throw new IllegalArgumentException("an http:// URL with a port in 1..65535, such as http://127.0.0.1:8080");
+    }
     String path = uri.getRawPath();
     if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null) {
       throw new IllegalArgumentException("an http:// URL without path or query (requests keep their own path)");

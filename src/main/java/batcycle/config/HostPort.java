@@ -13,6 +13,7 @@ public record HostPort(String host, int port) {
 
   /** Parses {@code HOST:PORT}, {@code [IPv6]:PORT} or {@code :PORT} (all interfaces). */
   public static HostPort parse(String text) {
+    text = text.trim();
     int colon = text.lastIndexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException("missing ':PORT'");
@@ -20,6 +21,8 @@ public record HostPort(String host, int port) {
     String host = text.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
+    } else if (host.contains(":")) { // "::1" would otherwise become host ":" and port 1
+      throw new IllegalArgumentException("an IPv6 host must be in brackets, such as [::1]:8000");
     }
     if (host.isEmpty()) {
       host = "0.0.0.0";

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /** Parsers for configuration text. Each throws {@link IllegalArgumentException} saying what was expected. */
 public final class Values {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
 
   private Values() {}
@@ -24,7 +24,13 @@ public final class Values {
     }
   }
 
-  /** {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}, or {@code 0}. */
+  /**
+   * Longest duration accepted: timeouts beyond a day are mistakes, and Vert.x takes some of them as {@code int}
+   * milliseconds, which a few weeks would overflow. "No timeout" is written {@code 0} where a key allows it.
+   */
+  static final Duration MAX_DURATION = Duration.ofHours(24);
+
+  /** {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}, or {@code 0}; at most {@link #MAX_DURATION}. */
   static Duration parseDuration(String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     if (t.equals("0")) {
@@ -34,13 +40,17 @@ public final class Values {
     if (!m.matches()) {
       throw new IllegalArgumentException("a duration such as 500ms, 2s, 1m or 1h");
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
+    long n = Long.parseLong(m.group(1)); // at most 12 digits: no overflow, even in hours
+    Duration d = switch (m.group(2)) {
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);
       default -> Duration.ofHours(n);
     };
+    if (d.compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException("a duration of at most " + format(MAX_DURATION));
+    }
+    return d;
   }
 
   /** Bytes: {@code 65536}, {@code 64KiB}, {@code 1MiB} (k, KB and KiB all mean 1024). */
@@ -51,12 +61,17 @@ public final class Values {
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2);
-    return switch (unit.charAt(0)) {
-      case 'k' -> n << 10;
-      case 'm' -> n << 20;
-      case 'g' -> n << 30;
-      default -> n;
+    long multiplier = switch (unit.charAt(0)) {
+      case 'k' -> 1L << 10;
+      case 'm' -> 1L << 20;
+      case 'g' -> 1L << 30;
+      default -> 1;
     };
+    try {
+      return Math.multiplyExact(n, multiplier); // 12 digits of GiB would overflow a shift silently
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("a size such as 65536, 64KiB or 1MiB");
+    }
   }
 
   static boolean parseBoolean(String text) {

@@ -1,7 +1,6 @@
 package batcycle.config;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,15 +19,21 @@ final class YamlFile {
 
   static Map<Key, String> read(Path file, List<String> problems) {
     Map<Key, String> values = new EnumMap<>(Key.class);
-    Object root;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setLabel(file.toString()).build())
-          .loadFromReader(reader);
+    String text;
+    try {
+      // Read first: snakeyaml reports a reader's I/O errors (a directory, bad UTF-8) as YAML errors.
+      text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       problems.add("config: cannot read '" + file + "' (" + describe(e) + ")");
       return values;
+    }
+    Object root;
+    try {
+      root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setLabel(file.toString()).build())
+          .loadFromString(text);
     } catch (YamlEngineException e) {
-      problems.add("config: '" + file + "' is not valid YAML (" + e.getMessage().replace('\n', ' ') + ")");
+      String reason = e.getMessage().replaceAll("\\s+", " ").trim(); // snakeyaml's message spans lines
+      problems.add("config: '" + file + "' is not valid YAML (" + reason + ")");
       return values;
     }
     if (root == null) {
@@ -55,8 +60,12 @@ final class YamlFile {
         } else {
           values.put(key.get(), value.toString());
         }
-      } else if (value instanceof Map<?, ?> section && isSection(path)) {
-        flatten(path + ".", section, file, values, problems);
+      } else if (isSection(path)) {
+        if (value instanceof Map<?, ?> section) {
+          flatten(path + ".", section, file, values, problems);
+        } else if (value != null) { // null: a section whose keys are all commented out, i.e. the defaults
+          problems.add(path + ": expected a section with keys such as " + firstKeyUnder(path) + " in " + file);
+        }
       } else {
         problems.add(path + ": unknown key in " + file + suggestion(path));
       }
@@ -73,13 +82,31 @@ final class YamlFile {
     return false;
   }
 
+  private static String firstKeyUnder(String section) {
+    return validKeys().stream().filter(k -> k.startsWith(section + ".")).findFirst().orElseThrow();
+  }
+
   private static String suggestion(String path) {
-    Key best = java.util.Arrays.stream(Key.values())
-        .min(Comparator.comparingInt(k -> distance(k.path().toLowerCase(), path.toLowerCase())))
+    String best = candidates().stream()
+        .min(Comparator.comparingInt(c -> distance(c.toLowerCase(), path.toLowerCase())))
         .orElseThrow();
-    return distance(best.path().toLowerCase(), path.toLowerCase()) <= Math.max(3, path.length() / 3)
-        ? " (did you mean '" + best.path() + "'?)"
+    return distance(best.toLowerCase(), path.toLowerCase()) <= Math.max(3, path.length() / 3)
+        ? " (did you mean '" + best + "'?)"
         : " (valid keys: " + String.join(", ", validKeys()) + ")";
+  }
+
+  /** Key paths and the sections holding them, so {@code timeout:} suggests {@code timeouts}. */
+  private static List<String> candidates() {
+    List<String> candidates = new ArrayList<>();
+    for (String path : validKeys()) {
+      for (int dot = path.indexOf('.'); dot > 0; dot = path.indexOf('.', dot + 1)) {
+        if (!candidates.contains(path.substring(0, dot))) {
+          candidates.add(path.substring(0, dot));
+        }
+      }
+      candidates.add(path);
+    }
+    return candidates;
   }
 
   private static List<String> validKeys() {
@@ -116,6 +143,9 @@ final class YamlFile {
     }
     if (e instanceof java.nio.file.AccessDeniedException) {
       return "permission denied";
+    }
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return "not UTF-8 text";
     }
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
