@@ -1,0 +1,150 @@
+package batcycle.accesslog;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+
+/** Encodes a record as one JSON object or one text line, always a single line (values are escaped). */
+public enum AccessLogFormat {
+  JSON {
+    @Override
+    void encode(AccessLogRecord r, StringBuilder out) {
+      out.append('{');
+      field(out, AccessLogRecord.TS, TIMESTAMP.format(Instant.ofEpochMilli(r.timestampMillis())), true);
+      field(out, AccessLogRecord.REQUEST_ID, r.requestId(), false);
+      field(out, AccessLogRecord.TRACE_ID, r.traceId(), false);
+      field(out, AccessLogRecord.SPAN_ID, r.spanId(), false);
+      field(out, AccessLogRecord.CLIENT, r.client(), false);
+      field(out, AccessLogRecord.METHOD, r.method(), false);
+      field(out, AccessLogRecord.PATH, r.path(), false);
+      field(out, AccessLogRecord.PROTOCOL, r.protocol(), false);
+      number(out, AccessLogRecord.STATUS, r.status());
+      number(out, AccessLogRecord.UPSTREAM_STATUS, r.upstreamStatus());
+      number(out, AccessLogRecord.BYTES_IN, r.bytesIn());
+      number(out, AccessLogRecord.BYTES_OUT, r.bytesOut());
+      millis(out, AccessLogRecord.DURATION_MS, r.durationMs());
+      millis(out, AccessLogRecord.UPSTREAM_MS, r.upstreamMs());
+      number(out, AccessLogRecord.ATTEMPTS, r.attempts());
+      field(out, AccessLogRecord.FLAGS, r.flags(), false);
+      field(out, AccessLogRecord.USER_AGENT, r.userAgent(), false);
+      if (!r.headers().isEmpty()) {
+        out.append(",\"").append(AccessLogRecord.HEADERS).append("\":{");
+        boolean first = true;
+        for (Map.Entry<String, String> h : r.headers().entrySet()) {
+          field(out, h.getKey(), h.getValue(), first);
+          first = false;
+        }
+        out.append('}');
+      }
+      out.append('}');
+    }
+  },
+  /** Close to the common log format: readable in a terminal, still one line and parseable. */
+  TEXT {
+    @Override
+    void encode(AccessLogRecord r, StringBuilder out) {
+      out.append(TIMESTAMP.format(Instant.ofEpochMilli(r.timestampMillis()))).append(' ')
+          .append(orDash(r.client())).append(" \"").append(r.method()).append(' ');
+      escape(out, r.path());
+      out.append(' ').append(r.protocol()).append("\" ").append(r.status()).append(' ')
+          .append(r.upstreamStatus() == 0 ? "-" : Integer.toString(r.upstreamStatus())).append(' ')
+          .append(r.bytesIn()).append(' ').append(r.bytesOut()).append(' ');
+      appendMillis(out, r.durationMs());
+      out.append("ms ");
+      appendMillis(out, r.upstreamMs());
+      out.append("ms attempts=").append(r.attempts()).append(" flags=").append(r.flags().isEmpty() ? "-" : r.flags())
+          .append(" id=").append(r.requestId()).append(" trace=").append(orDash(r.traceId())).append(" ua=\"");
+      escape(out, orDash(r.userAgent()));
+      out.append('"');
+      for (Map.Entry<String, String> h : r.headers().entrySet()) {
+        out.append(' ').append(h.getKey()).append("=\"");
+        escape(out, h.getValue());
+        out.append('"');
+      }
+    }
+  };
+
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  abstract void encode(AccessLogRecord record, StringBuilder out);
+
+  /** One line, without the trailing newline. */
+  public String encode(AccessLogRecord record) {
+    StringBuilder out = new StringBuilder(384);
+    encode(record, out);
+    return out.toString();
+  }
+
+  public static AccessLogFormat parse(String text) {
+    return switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "json" -> JSON;
+      case "text" -> TEXT;
+      default -> throw new IllegalArgumentException("json or text");
+    };
+  }
+
+  private static void field(StringBuilder out, String key, String value, boolean first) {
+    if (!first) {
+      out.append(',');
+    }
+    out.append('"').append(key).append("\":");
+    if (value == null) {
+      out.append("null");
+    } else {
+      out.append('"');
+      escape(out, value);
+      out.append('"');
+    }
+  }
+
+  private static void number(StringBuilder out, String key, long value) {
+    out.append(",\"").append(key).append("\":").append(value);
+  }
+
+  private static void millis(StringBuilder out, String key, double value) {
+    out.append(",\"").append(key).append("\":");
+    appendMillis(out, value);
+  }
+
+  /** Milliseconds with microsecond precision, without the cost of String.format. */
+  private static void appendMillis(StringBuilder out, double ms) {
+    long micros = Math.round(ms * 1000);
+    out.append(micros / 1000).append('.');
+    long frac = micros % 1000;
+    if (frac < 100) {
+      out.append('0');
+    }
+    if (frac < 10) {
+      out.append('0');
+    }
+    out.append(frac);
+  }
+
+  private static String orDash(String s) {
+    return s == null || s.isEmpty() ? "-" : s;
+  }
+
+  /** JSON string escaping; also keeps text lines single-line and free of control characters. */
+  static void escape(StringBuilder out, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package batcycle.accesslog;
+
+import java.util.Map;
+
+/**
+ * One finished exchange as the request log records it. Field names are the JSON keys, in snake_case, fixed:
+ * dashboards and log queries depend on them.
+ *
+ * @param timestampMillis when the request arrived (epoch milliseconds)
+ * @param flags           response flags (e.g. {@code UF,URX}), empty if none
+ * @param headers         configured request headers to log, values already redacted where secret
+ */
+public record AccessLogRecord(long timestampMillis, String requestId, String traceId, String spanId, String client,
+                              String method, String path, String protocol, int status, int upstreamStatus,
+                              long bytesIn, long bytesOut, double durationMs, double upstreamMs, int attempts,
+                              String flags, String userAgent, Map<String, String> headers) {
+  /** JSON keys, in the order written. */
+  public static final String TS = "ts";
+  public static final String REQUEST_ID = "request_id";
+  public static final String TRACE_ID = "trace_id";
+  public static final String SPAN_ID = "span_id";
+  public static final String CLIENT = "client";
+  public static final String METHOD = "method";
+  public static final String PATH = "path";
+  public static final String PROTOCOL = "protocol";
+  public static final String STATUS = "status";
+  public static final String UPSTREAM_STATUS = "upstream_status";
+  public static final String BYTES_IN = "bytes_in";
+  public static final String BYTES_OUT = "bytes_out";
+  public static final String DURATION_MS = "duration_ms";
+  public static final String UPSTREAM_MS = "upstream_ms";
+  public static final String ATTEMPTS = "attempts";
+  public static final String FLAGS = "flags";
+  public static final String USER_AGENT = "user_agent";
+  public static final String HEADERS = "headers";
+}

@@ -1,0 +1,91 @@
+package batcycle.accesslog;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import batcycle.metrics.MeterNames;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes records to a stream (stdout in production) from one background thread, fed by a bounded queue. When
+ * the queue is full the record is dropped and counted: a slow log pipe must never slow the traffic down.
+ */
+public final class StreamAccessLogSink implements AccessLogSink, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamAccessLogSink.class);
+  private static final int BATCH = 256;
+
+  private final BlockingQueue<AccessLogRecord> queue;
+  private final AccessLogFormat format;
+  private final Writer out;
+  private final Counter dropped;
+  private final Thread writer;
+  private volatile boolean closing;
+
+  public StreamAccessLogSink(OutputStream stream, AccessLogFormat format, int queueSize, MeterRegistry meters) {
+    this.queue = new ArrayBlockingQueue<>(queueSize);
+    this.format = format;
+    this.out = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+    this.dropped = Counter.builder(MeterNames.ACCESS_LOG_DROPPED)
+        .description("Request-log lines dropped because the log writer fell behind").register(meters);
+    this.writer = new Thread(this::drain, "batcycle-access-log");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  @Override
+  public void offer(AccessLogRecord record) {
+    if (!queue.offer(record)) {
+      dropped.increment();
+    }
+  }
+
+  private void drain() {
+    List<AccessLogRecord> batch = new ArrayList<>(BATCH);
+    StringBuilder lines = new StringBuilder(64 * 1024);
+    while (!closing || !queue.isEmpty()) {
+      try {
+        AccessLogRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, BATCH - 1);
+        for (AccessLogRecord record : batch) {
+          format.encode(record, lines);
+          lines.append('\n');
+        }
+        out.append(lines);
+        out.flush();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("request log write failed ({} lines lost): {}", batch.size(), e.toString());
+      } finally {
+        batch.clear();
+        lines.setLength(0);
+      }
+    }
+  }
+
+  /** Writes what is queued (bounded wait), then stops the writer thread. */
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      writer.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

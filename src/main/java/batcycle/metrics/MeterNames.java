@@ -1,0 +1,42 @@
+package batcycle.metrics;
+
+/**
+ * Every meter and tag name batcycle publishes. Micrometer names are dot-separated; the Prometheus registry turns
+ * {@code batcycle.requests} (a timer) into {@code batcycle_requests_seconds_bucket/_count/_sum}. Base units only.
+ */
+public final class MeterNames {
+  /** Timer: requests as the client saw them; tags method, status, outcome, route. */
+  public static final String REQUESTS = "batcycle.requests";
+  /** Counter (bytes): request body bytes received from clients. */
+  public static final String REQUEST_BYTES = "batcycle.request.body";
+  /** Counter (bytes): response body bytes sent to clients. */
+  public static final String RESPONSE_BYTES = "batcycle.response.body";
+  /** Gauge: requests in flight. */
+  public static final String REQUESTS_ACTIVE = "batcycle.requests.active";
+  /** Gauge: open client connections. */
+  public static final String CONNECTIONS_ACTIVE = "batcycle.connections.active";
+  /** Counter: requests batcycle answered itself instead of forwarding; tag reason. */
+  public static final String REJECTED = "batcycle.rejected";
+  /** Timer: attempts sent to the app, by outcome. */
+  public static final String UPSTREAM_ATTEMPTS = "batcycle.upstream.attempts";
+  /** Gauge: attempts waiting for or holding a pooled connection to the app. */
+  public static final String UPSTREAM_ACTIVE = "batcycle.upstream.requests.active";
+  /** Gauge: open connections to the app. */
+  public static final String UPSTREAM_CONNECTIONS = "batcycle.upstream.connections.active";
+  /** Gauge: the configured pool size. */
+  public static final String UPSTREAM_POOL_MAX = "batcycle.upstream.connections.max";
+  /** Timer: latency batcycle added, total minus time spent waiting on the app. */
+  public static final String OVERHEAD = "batcycle.overhead";
+  /** Counter: request-log lines dropped because the writer fell behind. */
+  public static final String ACCESS_LOG_DROPPED = "batcycle.accesslog.dropped";
+  /** Gauge: always 1; the tags carry the version and Java version. */
+  public static final String BUILD_INFO = "batcycle.build.info";
+
+  public static final String TAG_METHOD = "method";
+  public static final String TAG_STATUS = "status";
+  public static final String TAG_OUTCOME = "outcome";
+  public static final String TAG_ROUTE = "route";
+  public static final String TAG_REASON = "reason";
+
+  private MeterNames() {}
+}

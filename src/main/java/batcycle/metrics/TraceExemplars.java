@@ -1,0 +1,49 @@
+package batcycle.metrics;
+
+import batcycle.headers.TraceContext;
+import io.prometheus.metrics.tracer.common.SpanContext;
+
+/**
+ * Lets the Prometheus registry attach the current request's trace id as an exemplar. Prometheus asks for the
+ * "current span" on the recording thread, so the trace is set around the one call that records it; event loops
+ * record synchronously, so nothing leaks into another request.
+ */
+public final class TraceExemplars implements SpanContext {
+  private final ThreadLocal<TraceContext> current = new ThreadLocal<>();
+
+  /** Runs {@code recording} with {@code trace} (may be null) as the exemplar source. */
+  public void recordWith(TraceContext trace, Runnable recording) {
+    if (trace == null) {
+      recording.run();
+      return;
+    }
+    current.set(trace);
+    try {
+      recording.run();
+    } finally {
+      current.remove();
+    }
+  }
+
+  @Override
+  public String getCurrentTraceId() {
+    TraceContext trace = current.get();
+    return trace == null ? null : trace.traceId();
+  }
+
+  @Override
+  public String getCurrentSpanId() {
+    TraceContext trace = current.get();
+    return trace == null ? null : trace.spanId();
+  }
+
+  @Override
+  public boolean isCurrentSpanSampled() {
+    return current.get() != null;
+  }
+
+  @Override
+  public void markCurrentSpanAsExemplar() {
+    // Nothing to mark: batcycle does not export spans itself.
+  }
+}

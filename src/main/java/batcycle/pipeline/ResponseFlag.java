@@ -1,0 +1,54 @@
+package batcycle.pipeline;
+
+import batcycle.errors.ProxyFailure;
+import batcycle.errors.UpstreamTimeout;
+
+/**
+ * Short codes for what went wrong in an exchange, in the spirit of Envoy's response flags, so a request-log line
+ * says at a glance whether the app, the network, the client or batcycle itself was involved.
+ */
+public enum ResponseFlag {
+  /** The connection to the app was refused or could not be made. */
+  UPSTREAM_CONNECT_FAILURE("UF"),
+  /** A timeout towards the app: connect, response head or idle. */
+  UPSTREAM_TIMEOUT("UT"),
+  /** The app reset or closed the connection mid-exchange. */
+  UPSTREAM_RESET("UR"),
+  /** The app's response was not valid HTTP. */
+  UPSTREAM_PROTOCOL_ERROR("UPE"),
+  /** The client went away before the response was complete. */
+  CLIENT_DISCONNECT("DC"),
+  /** batcycle answered itself instead of the app (any locally generated response). */
+  LOCAL_REPLY("LR"),
+  /** The request was malformed and rejected. */
+  BAD_REQUEST("DPE"),
+  /** Shed because batcycle or the app was at capacity. */
+  OVERLOADED("OL"),
+  /** Failed fast because the circuit breaker was open. */
+  CIRCUIT_OPEN("UO"),
+  /** A retry was wanted but the retry budget was spent. */
+  RETRY_BUDGET_EXHAUSTED("URX"),
+  /** Rejected while draining for shutdown. */
+  DRAINING("DR");
+
+  private final String code;
+
+  ResponseFlag(String code) {
+    this.code = code;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  /** The flag that describes a failure answered by batcycle, or null if it has none of its own. */
+  public static ResponseFlag of(ProxyFailure failure) {
+    return switch (failure.code()) {
+      case "upstream_connect_failure" -> UPSTREAM_CONNECT_FAILURE;
+      case "upstream_reset" -> UPSTREAM_RESET;
+      case "upstream_protocol_error" -> UPSTREAM_PROTOCOL_ERROR;
+      case "bad_request" -> BAD_REQUEST;
+      default -> failure instanceof UpstreamTimeout ? UPSTREAM_TIMEOUT : null;
+    };
+  }
+}
