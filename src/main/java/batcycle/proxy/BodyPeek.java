@@ -34,8 +34,8 @@ final class BodyPeek {
     return firstChunk;
   }
 
-  /** Call on a paused request; leaves it paused. */
-  static Future<BodyPeek> of(HttpServerRequest request) {
+  /** Call on a paused request; leaves it paused. {@code http2App}: the app speaks HTTP/2 (upstreamProtocol h2c). */
+  static Future<BodyPeek> of(HttpServerRequest request, boolean http2App) {
     String length = request.getHeader(HeaderNames.CONTENT_LENGTH);
     if (length != null) {
       return Future.succeededFuture(length.equals("0") ? FROM_HEAD_EMPTY : FROM_HEAD_BODY);
@@ -46,6 +46,11 @@ final class BodyPeek {
     }
     if (request.isEnded()) {
       return Future.succeededFuture(FROM_HEAD_EMPTY);
+    }
+    if (http2App) {
+      // HTTP/2 to the app needs no framing decision: an empty body is just an END_STREAM. Peeking would also stall
+      // streams whose client waits for the server to speak first (gRPC bidi) until the client sends a message.
+      return Future.succeededFuture(FROM_HEAD_BODY);
     }
     if (request.getHeader(HeaderNames.EXPECT) != null) {
       // The client waits for 100 Continue before its first DATA frame: peeking would wait forever.

@@ -1,6 +1,7 @@
 package batcycle.proxy;
 
 import batcycle.config.BatcycleConfig;
+import batcycle.config.UpstreamProtocol;
 import batcycle.errors.FailureResponder;
 import batcycle.headers.ForwardedHeadersLayer;
 import batcycle.headers.HeaderNames;
@@ -34,6 +35,7 @@ final class ProxyVerticle extends VerticleBase {
   private final BatcycleConfig config;
   private HttpServer server;
   private HttpClient client;
+  private HttpClient tunnelClient;
   private Pipeline pipeline;
   private ResponseRelay relay;
   private WebSocketTunnel tunnel;
@@ -49,7 +51,11 @@ final class ProxyVerticle extends VerticleBase {
     forwardedHeaders = new ForwardedHeadersLayer(config.headers(), config.upstream());
     pipeline = Pipeline.of(new UpstreamForwarder(vertx, client, config.upstream()), forwardedHeaders);
     relay = new ResponseRelay(config.headers());
-    tunnel = new WebSocketTunnel(client, config.upstream());
+    // An HTTP/1.1 upgrade cannot ride an HTTP/2 connection, so with an h2c app the WebSocket handshakes get an
+    // HTTP/1.1 pool of their own (the app's server must then also accept HTTP/1.1, as Vert.x, Netty and Go do).
+    tunnelClient = config.upstream().protocol() == UpstreamProtocol.H2C
+        ? UpstreamClients.create(vertx, config, UpstreamProtocol.HTTP1) : client;
+    tunnel = new WebSocketTunnel(tunnelClient, config.upstream());
     server = vertx.createHttpServer(serverOptions(config))
         .requestHandler(this::handle)
         .invalidRequestHandler(ProxyVerticle::rejectInvalid);
@@ -65,7 +71,8 @@ final class ProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server.close().eventually(() -> client.close());
+    return server.close().eventually(() -> client.close())
+        .eventually(() -> tunnelClient == client ? Future.succeededFuture() : tunnelClient.close());
   }
 
   static HttpServerOptions serverOptions(BatcycleConfig config) {
@@ -102,7 +109,7 @@ final class ProxyVerticle extends VerticleBase {
       headers.set(HeaderNames.HOST, target.host());
     }
     long start = System.nanoTime();
-    BodyPeek.of(request).onComplete(peek -> {
+    BodyPeek.of(request, config.upstream().protocol() == UpstreamProtocol.H2C).onComplete(peek -> {
       if (peek.succeeded()) {
         forward(new Exchange(request, requestId, start, target.uri(), headers, peek.result().hasBody(),
             peek.result().firstChunk()), webSocket);

@@ -17,6 +17,11 @@ final class UpstreamClients {
   private UpstreamClients() {}
 
   static HttpClient create(Vertx vertx, BatcycleConfig config) {
+    return create(vertx, config, config.upstream().protocol());
+  }
+
+  /** A pool speaking {@code protocol}, whatever the configured one (WebSocket upgrades always need HTTP/1.1). */
+  static HttpClient create(Vertx vertx, BatcycleConfig config, UpstreamProtocol protocol) {
     UpstreamConfig upstream = config.upstream();
     int perLoop = Math.max(1, ceilDiv(upstream.maxConnections(), config.listener().eventLoops()));
     HttpClientOptions options = new HttpClientOptions()
@@ -28,7 +33,7 @@ final class UpstreamClients {
         .setMaxInitialLineLength(config.listener().maxRequestLine())
         .setDecompressionSupported(false)
         .setTcpNoDelay(true);
-    if (upstream.protocol() == UpstreamProtocol.H2C) {
+    if (protocol == UpstreamProtocol.H2C) {
       options.setProtocolVersion(HttpVersion.HTTP_2)
           .setHttp2ClearTextUpgrade(false) // prior knowledge: gRPC servers do not speak the upgrade dance
           .setHttp2KeepAliveTimeout(seconds(upstream.poolIdleTimeout()));

@@ -12,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
@@ -77,6 +76,16 @@ public final class UpstreamForwarder implements Next {
     });
     if (exchange.bodyPrefix() != null) {
       request.write(exchange.bodyPrefix());
+    } else if (exchange.hasBody()) {
+      // Vert.x sends the head only with the first body bytes; a streaming client (gRPC bidi) may wait for the
+      // app to speak first, so the app must get the head now.
+      request.sendHead();
+    }
+    if (exchange.inbound().isEnded() && exchange.bodyPrefix() == null) {
+      // Nothing left to read: BodyPeek already consumed the END_STREAM of a body-less HTTP/2 request, and Vert.x's
+      // HTTP/2 request throws on pause() (which pipe() calls) once it has ended.
+      request.end();
+      return result.future();
     }
     exchange.body().pipe().endOnFailure(false).to(request).onFailure(cause -> {
       // The client's upload broke off: never let the app see a shorter body as complete.
@@ -92,7 +101,9 @@ public final class UpstreamForwarder implements Next {
     request.headers().remove(HeaderNames.HOST);
     request.authority(HostAndPort.parseAuthority(host != null ? host : config.authority(), -1));
     boolean lengthKnown = request.headers().contains(HeaderNames.CONTENT_LENGTH);
-    if (!lengthKnown && exchange.hasBody() && request.version() != HttpVersion.HTTP_2) {
+    // Also on HTTP/2: Vert.x refuses a write without content-length unless "chunked" is set, and on an HTTP/2
+    // stream that flag only lifts the check (no transfer-encoding goes on the wire; DATA frames carry the body).
+    if (!lengthKnown && exchange.hasBody()) {
       request.setChunked(true);
     }
   }

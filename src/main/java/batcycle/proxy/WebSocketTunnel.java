@@ -13,6 +13,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tunnels a WebSocket upgrade: the handshake goes to the app, and once it answers 101 the two connections are
@@ -20,6 +22,7 @@ import io.vertx.core.net.SocketAddress;
  * relayed as an ordinary response.
  */
 final class WebSocketTunnel {
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketTunnel.class);
   private final HttpClient client;
   private final UpstreamConfig config;
   private final SocketAddress address;
@@ -46,6 +49,11 @@ final class WebSocketTunnel {
           // The upgrade itself is the one hop-by-hop exchange that must reach the app.
           request.headers().set(HeaderNames.UPGRADE, "websocket").set(HeaderNames.CONNECTION, "Upgrade");
           exchange.onCancel(request::reset);
+          // Vert.x reports the end of the tunnelled connection ("Connection was closed") to this handshake request
+          // and, with no handler, logs it at ERROR on every WebSocket close. Real failures before the 101 fail
+          // connect() below; after it, a close is the tunnel's normal end.
+          request.exceptionHandler(cause -> LOG.debug("request {}: WebSocket upstream connection ended: {}",
+              exchange.requestId(), cause.toString()));
           return request.connect().recover(cause -> Future.failedFuture(
               UpstreamFailures.exchangeFailure(cause, config.idleTimeout().toMillis())));
         })
