@@ -29,6 +29,14 @@ public final class MeterNames {
   public static final String OVERHEAD = "batcycle.overhead";
   /** Counter: request-log lines dropped because the writer fell behind. */
   public static final String ACCESS_LOG_DROPPED = "batcycle.accesslog.dropped";
+  /** Counter: retries sent to the app; tag reason (connect_failure, reset, timeout, status). */
+  public static final String RETRIES = "batcycle.retries";
+  /** Counter: retries wanted but not made; tag reason (not_idempotent, not_replayable, budget, circuit_open, ...). */
+  public static final String RETRY_SKIPPED = "batcycle.retry.skipped";
+  /** Counter: failures passed to the client because the retry budget was spent. */
+  public static final String RETRY_BUDGET_EXHAUSTED = "batcycle.retry.budget.exhausted";
+  /** Gauge: 1 for the circuit breaker's current state, 0 for the others; tag state (closed, open, half_open). */
+  public static final String CIRCUIT_STATE = "batcycle.circuit.state";
   /** Gauge: always 1; the tags carry the version and Java version. */
   public static final String BUILD_INFO = "batcycle.build.info";
 
@@ -37,6 +45,14 @@ public final class MeterNames {
   public static final String TAG_OUTCOME = "outcome";
   public static final String TAG_ROUTE = "route";
   public static final String TAG_REASON = "reason";
+  public static final String TAG_STATE = "state";
+
+  /** Values of {@link #TAG_OUTCOME} on {@link #REQUESTS}. */
+  public static final String OUTCOME_SUCCESS = "success"; // the app answered below 400
+  public static final String OUTCOME_CLIENT_ERROR = "client_error"; // the app answered 4xx
+  public static final String OUTCOME_SERVER_ERROR = "server_error"; // the app answered 5xx
+  public static final String OUTCOME_LOCAL = "local_reply"; // batcycle answered itself (rejection or failure)
+  public static final String OUTCOME_ABORTED = "aborted"; // the response was cut short (either side went away)
 
   private MeterNames() {}
 }
