@@ -7,11 +7,14 @@ import batcycle.config.Key;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.Map;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /**
- * The proxy listener, spread over the configured number of event loops. The first instance binds (port 0 gets a
- * free port); the others then share that exact port, which Vert.x balances connections across.
+ * The proxy listener, spread over the configured number of event loops: one verticle per loop, all listening on
+ * the same address, which Vert.x binds once and balances connections across.
  */
 public final class ProxyServer {
   private final int port;
@@ -22,18 +25,19 @@ public final class ProxyServer {
 
   public static Future<ProxyServer> start(Vertx vertx, BatcycleConfig config) {
     HostPort address = config.listener().address();
-    ProxyVerticle first = new ProxyVerticle(config);
-    return vertx.deployVerticle(first)
+    List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+          ProxyVerticle verticle = new ProxyVerticle(config);
+          instances.add(verticle);
+          return verticle;
+        }, new DeploymentOptions().setInstances(config.listener().eventLoops()))
         .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.LISTEN, address, cause)))
         .compose(id -> {
-          int port = first.actualPort();
-          int others = config.listener().eventLoops() - 1;
-          if (others == 0) {
-            return Future.succeededFuture(new ProxyServer(port));
+          Set<Integer> ports = instances.stream().map(ProxyVerticle::actualPort).collect(Collectors.toSet());
+          if (ports.size() != 1) {
+            return Future.failedFuture(new IllegalStateException("proxy instances bound different ports " + ports));
           }
-          BatcycleConfig samePort = config.with(Map.of(Key.LISTEN, new HostPort(address.host(), port).toString()));
-          return vertx.deployVerticle(() -> new ProxyVerticle(samePort), new DeploymentOptions().setInstances(others))
-              .map(ids -> new ProxyServer(port));
+          return Future.succeededFuture(new ProxyServer(ports.iterator().next()));
         });
   }
 

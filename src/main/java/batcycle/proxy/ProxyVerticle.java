@@ -53,7 +53,10 @@ final class ProxyVerticle extends VerticleBase {
     server = vertx.createHttpServer(serverOptions(config))
         .requestHandler(this::handle)
         .invalidRequestHandler(ProxyVerticle::rejectInvalid);
-    return server.listen(config.listener().address().port(), config.listener().address().host());
+    int port = config.listener().address().port();
+    // Port 0 would give every instance its own random port; Vert.x shares one random port among servers that
+    // listen on the same negative port.
+    return server.listen(port == 0 ? -1 : port, config.listener().address().host());
   }
 
   int actualPort() {
