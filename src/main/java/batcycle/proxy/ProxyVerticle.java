@@ -48,7 +48,7 @@ final class ProxyVerticle extends VerticleBase {
     client = UpstreamClients.create(vertx, config);
     forwardedHeaders = new ForwardedHeadersLayer(config.headers(), config.upstream());
     pipeline = Pipeline.of(new UpstreamForwarder(vertx, client, config.upstream()), forwardedHeaders);
-    relay = new ResponseRelay(config.headers());
+    relay = new ResponseRelay(config.headers(), config.upstream().idleTimeout().toMillis());
     tunnel = new WebSocketTunnel(client, config.upstream());
     server = vertx.createHttpServer(serverOptions(config))
         .requestHandler(this::handle)
