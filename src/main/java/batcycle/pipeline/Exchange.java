@@ -121,10 +121,13 @@ public final class Exchange {
       return;
     }
     cancelled = true;
-    for (Runnable handler : cancelHandlers) {
+    // A handler may end the exchange synchronously (resetting the app's request fails its response at once),
+    // and end() clears this list: iterate over a copy, or the remaining handlers never run.
+    List<Runnable> handlers = List.copyOf(cancelHandlers);
+    cancelHandlers.clear();
+    for (Runnable handler : handlers) {
       handler.run();
     }
-    cancelHandlers.clear();
   }
 
   /** Fires the end callbacks; only the first call counts. */

@@ -50,7 +50,7 @@ final class ProxyVerticle extends VerticleBase {
     client = UpstreamClients.create(vertx, config);
     forwardedHeaders = new ForwardedHeadersLayer(config.headers(), config.upstream());
     pipeline = Pipeline.of(new UpstreamForwarder(vertx, client, config.upstream()), forwardedHeaders);
-    relay = new ResponseRelay(config.headers());
+    relay = new ResponseRelay(config.headers(), config.upstream().idleTimeout().toMillis());
     // An HTTP/1.1 upgrade cannot ride an HTTP/2 connection, so with an h2c app the WebSocket handshakes get an
     // HTTP/1.1 pool of their own (the app's server must then also accept HTTP/1.1, as Vert.x, Netty and Go do).
     tunnelClient = config.upstream().protocol() == UpstreamProtocol.H2C

@@ -1,6 +1,7 @@
 package batcycle.proxy;
 
 import batcycle.config.HeaderConfig;
+import batcycle.errors.FailureResponder;
 import batcycle.headers.ForwardedHeadersLayer;
 import batcycle.headers.HeaderNames;
 import batcycle.headers.HopByHop;
@@ -18,9 +19,11 @@ import io.vertx.core.http.HttpVersion;
  */
 final class ResponseRelay {
   private final HeaderConfig headerConfig;
+  private final long idleTimeoutMs;
 
-  ResponseRelay(HeaderConfig headerConfig) {
+  ResponseRelay(HeaderConfig headerConfig, long idleTimeoutMs) {
     this.headerConfig = headerConfig;
+    this.idleTimeoutMs = idleTimeoutMs;
   }
 
   void relay(Exchange exchange, UpstreamResponse upstream) {
@@ -48,8 +51,18 @@ final class ResponseRelay {
         out.end().onComplete(done -> exchange.end(new Outcome(upstream.status(), out.bytesWritten(), true)));
       } else {
         upstream.abort().run();
-        out.reset();
-        exchange.end(new Outcome(upstream.status(), out.bytesWritten(), false));
+        if (!out.headWritten() && !out.closed()) {
+          // The body broke before its first byte, so nothing reached the client yet: answer 502/504 like any
+          // failure before the head instead of cutting the connection without a word. The app's headers no
+          // longer describe what is sent.
+          headers.clear();
+          int status = FailureResponder.respond(exchange.inbound(), exchange.requestId(),
+              UpstreamFailures.exchangeFailure(ar.cause(), idleTimeoutMs));
+          exchange.end(new Outcome(status, 0, status != 0));
+        } else {
+          out.reset();
+          exchange.end(new Outcome(upstream.status(), out.bytesWritten(), false));
+        }
       }
     });
   }

@@ -9,12 +9,16 @@ import batcycle.pipeline.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.ReadStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The terminal step: sends one attempt of the exchange to the app and streams the request body with
@@ -22,6 +26,7 @@ import io.vertx.core.net.SocketAddress;
  * loses no bytes. Completes with the response head; the body is left paused for the caller.
  */
 public final class UpstreamForwarder implements Next {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamForwarder.class);
   private final Vertx vertx;
   private final HttpClient client;
   private final UpstreamConfig config;
@@ -50,6 +55,10 @@ public final class UpstreamForwarder implements Next {
 
   private Future<UpstreamResponse> send(Exchange exchange, HttpClientRequest request) {
     Promise<UpstreamResponse> result = Promise.promise();
+    // Every failure of the request also fails request.response(), handled below; without a handler of its own
+    // Vert.x logs each one at ERROR, so a client aborting an upload would page someone.
+    request.exceptionHandler(cause -> LOG.debug("request {} to the app failed: {}", exchange.requestId(),
+        cause.toString()));
     copyHead(exchange, request);
     exchange.onCancel(request::reset);
     if (expectsContinue(exchange)) {
@@ -66,8 +75,10 @@ public final class UpstreamForwarder implements Next {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
         HttpClientResponse response = ar.result().pause();
+        long idleMs = config.idleTimeout().toMillis();
+        ReadStream<Buffer> body = idleMs > 0 ? new IdleTimeoutBody(vertx, response, idleMs, request::reset) : response;
         if (!result.tryComplete(new UpstreamResponse(response.statusCode(), response.statusMessage(),
-            response.headers(), response, response::trailers, request::reset))) {
+            response.headers(), body, response::trailers, request::reset))) {
           request.reset(); // the timeout won the race: drop this late response
         }
       } else {
