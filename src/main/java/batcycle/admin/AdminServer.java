@@ -1,33 +1,50 @@
 package batcycle.admin;
 
+import batcycle.config.BatcycleConfig;
+import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
-import batcycle.config.ConfigException;
+import batcycle.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 
-/** The admin port, separate from the proxy port so the app's traffic never reaches it. */
+/**
+ * The admin port, separate from the proxy port so the app's traffic never reaches it, on an event loop of its
+ * own so it answers while the proxy is saturated: {@code /healthz}, {@code /readyz}, {@code /metrics},
+ * {@code /config}.
+ */
 public final class AdminServer extends VerticleBase {
+  private static final String TEXT = "text/plain; charset=utf-8";
   private final HostPort address;
+  private final BatcycleConfig config;
+  private final Metrics metrics;
+  private final Readiness readiness;
   private HttpServer server;
 
-  private AdminServer(HostPort address) {
-    this.address = address;
+  private AdminServer(BatcycleConfig config, Metrics metrics, Readiness readiness) {
+    this.address = config.admin();
+    this.config = config;
+    this.metrics = metrics;
+    this.readiness = readiness;
   }
 
   /** Deploys the admin server on its own verticle (and so, when deployed first, its own event loop). */
-  public static Future<AdminServer> start(Vertx vertx, HostPort address) {
-    AdminServer admin = new AdminServer(address);
+  public static Future<AdminServer> start(Vertx vertx, BatcycleConfig config, Metrics metrics,
+                                          Readiness readiness) {
+    AdminServer admin = new AdminServer(config, metrics, readiness);
     return vertx.deployVerticle(admin)
-        .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.ADMIN, address, cause)))
+        .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.ADMIN, config.admin(), cause)))
         .map(id -> admin);
   }
 
   @Override
   public Future<?> start() {
+    readiness.init(vertx);
     server = vertx.createHttpServer().requestHandler(this::handle);
     return server.listen(address.port(), address.host());
   }
@@ -37,12 +54,28 @@ public final class AdminServer extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
-    var response = request.response().putHeader("content-type", "text/plain; charset=utf-8");
-    if (request.path().equals("/healthz")) {
+    HttpServerResponse response = request.response();
+    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+      response.setStatusCode(405).putHeader("allow", "GET, HEAD").putHeader("content-type", TEXT)
+          .end("method not allowed\n");
+      return;
+    }
+    switch (request.path()) {
       // Alive means the process answers; it never depends on the app.
-      response.end("ok\n");
-    } else {
-      response.setStatusCode(404).end("not found\n");
+      case "/healthz" -> response.putHeader("content-type", TEXT).end("ok\n");
+      case "/readyz" -> readiness.check().onComplete(ar -> {
+        Readiness.State state = ar.succeeded() ? ar.result() : new Readiness.State(false, ar.cause().toString());
+        response.setStatusCode(state.ready() ? 200 : 503).putHeader("content-type", TEXT)
+            .end((state.ready() ? "ready" : "not ready") + ": " + state.detail() + "\n");
+      });
+      case "/metrics" -> {
+        String accept = request.getHeader("accept");
+        response.putHeader("content-type", Metrics.contentTypeFor(accept)).end(metrics.scrape(accept));
+      }
+      case "/config" -> response.putHeader("content-type", "application/json")
+          .end(ConfigView.of(config).encodePrettily() + "\n");
+      default -> response.setStatusCode(404).putHeader("content-type", TEXT)
+          .end("not found; try /healthz, /readyz, /metrics or /config\n");
     }
   }
 }

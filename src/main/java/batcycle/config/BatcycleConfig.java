@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * @param sources    every key's effective text and its source, for printing the configuration
  */
 public record BatcycleConfig(ListenerConfig listener, UpstreamConfig upstream, HostPort admin,
-                             HeaderConfig headers, boolean demo, Optional<Path> configFile,
+                             HeaderConfig headers, MetricsConfig metrics, AccessLogConfig accessLog,
+                             ObservabilityConfig observability, boolean demo, Optional<Path> configFile,
                              Map<Key, SourcedValue> sources) {
   public BatcycleConfig {
     sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));

@@ -100,11 +100,21 @@ public final class ConfigLoader {
     var headers = new HeaderConfig(r.bool(Key.HEADERS_PRESERVE_HOST), r.bool(Key.HEADERS_TRUST_FORWARDED),
         r.bool(Key.HEADERS_FORWARDED), r.bool(Key.HEADERS_VIA));
     var admin = r.hostPort(Key.ADMIN);
+    var metrics = new MetricsConfig(r.durations(Key.METRICS_LATENCY_BUCKETS), r.routes(Key.METRICS_ROUTES));
+    var accessLog = new AccessLogConfig(r.bool(Key.ACCESS_LOG_ENABLED),
+        r.choice(Key.ACCESS_LOG_FORMAT, LogFormat::parse, LogFormat.JSON), r.bool(Key.ACCESS_LOG_INCLUDE_QUERY),
+        r.ratio(Key.ACCESS_LOG_SAMPLE_SUCCESS), r.list(Key.ACCESS_LOG_EXCLUDE_PATHS),
+        r.list(Key.ACCESS_LOG_HEADERS), r.list(Key.ACCESS_LOG_SECRET_HEADERS),
+        r.integer(Key.ACCESS_LOG_QUEUE_SIZE, 16, 1_000_000));
+    var observability = new ObservabilityConfig(r.bool(Key.TRACING_START_TRACES),
+        r.choice(Key.LOG_FORMAT, LogFormat::parse, LogFormat.TEXT), r.path(Key.READINESS_PATH),
+        positive(r, Key.READINESS_TIMEOUT));
     boolean demo = r.bool(Key.DEMO);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }
-    return new BatcycleConfig(listener, upstream, admin, headers, demo, file, merged);
+    return new BatcycleConfig(listener, upstream, admin, headers, metrics, accessLog, observability, demo, file,
+        merged);
   }
 
   private static int eventLoops(ConfigReader r) {

@@ -25,11 +25,11 @@ public final class ProxyServer {
     this.instances = instances;
   }
 
-  public static Future<ProxyServer> start(Vertx vertx, BatcycleConfig config) {
+  public static Future<ProxyServer> start(Vertx vertx, BatcycleConfig config, ProxyDeps deps) {
     HostPort address = config.listener().address();
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-          ProxyVerticle verticle = new ProxyVerticle(config);
+          ProxyVerticle verticle = new ProxyVerticle(config, deps);
           instances.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.listener().eventLoops()))

@@ -7,6 +7,7 @@ import batcycle.headers.HeaderNames;
 import batcycle.headers.HopByHop;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Outcome;
+import batcycle.pipeline.ResponseFlag;
 import batcycle.pipeline.UpstreamResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
@@ -47,10 +48,17 @@ final class ResponseRelay {
     }
     upstream.body().pipe().endOnSuccess(false).endOnFailure(false).to(out).onComplete(ar -> {
       if (ar.succeeded()) {
+        upstream.finished().run();
         copyTrailers(upstream, out, version);
         out.end().onComplete(done -> exchange.end(new Outcome(upstream.status(), out.bytesWritten(), true)));
       } else {
         upstream.abort().run();
+        if (!exchange.isCancelled()) {
+          ResponseFlag flag = ResponseFlag.of(UpstreamFailures.exchangeFailure(ar.cause(), idleTimeoutMs));
+          if (flag != null) {
+            exchange.flag(flag);
+          }
+        }
         if (!out.headWritten() && !out.closed()) {
           // The body broke before its first byte, so nothing reached the client yet: answer 502/504 like any
           // failure before the head instead of cutting the connection without a word. The app's headers no
