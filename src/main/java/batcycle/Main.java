@@ -6,6 +6,7 @@ import batcycle.config.ConfigException;
 import batcycle.config.ConfigLoader;
 import batcycle.config.Invocation;
 import batcycle.lifecycle.Batcycle;
+import batcycle.lifecycle.LogSetup;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +44,7 @@ public final class Main {
       e.problems().forEach(problem -> err.println("batcycle: " + problem));
       return EXIT_CONFIG;
     }
+    LogSetup.apply(config.observability().logFormat());
     Batcycle running;
     try {
       running = Batcycle.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

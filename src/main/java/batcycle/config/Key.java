@@ -86,6 +86,14 @@ public enum Key {
     return defaultValue;
   }
 
+  /** The default as documented: the value, or what an empty default means. */
+  public String defaultDisplay() {
+    if (!defaultValue.isEmpty()) {
+      return "`" + defaultValue + "`";
+    }
+    return this == EVENT_LOOPS ? "number of cores" : "(none)";
+  }
+
   public String valueHint() {
     return valueHint;
   }
