@@ -7,6 +7,8 @@ import batcycle.config.ConfigLoader;
 import batcycle.config.Invocation;
 import batcycle.lifecycle.Batcycle;
 import batcycle.lifecycle.LogSetup;
+import batcycle.lifecycle.ShutdownSignals;
+import batcycle.lifecycle.StartupChecks;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -62,11 +64,16 @@ public final class Main {
       Thread.currentThread().interrupt();
       return EXIT_CONFIG;
     }
+    // A signal or POST /drain drains, then exits 0; exiting from a fresh thread keeps the event loops free.
+    running.afterStop(() -> new Thread(() -> System.exit(0), "batcycle-exit").start());
+    ShutdownSignals.install(running);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "batcycle-shutdown"));
+    StartupChecks.warnings(config).forEach(warning -> LOG.warn("configuration: {}", warning));
     LOG.info("batcycle {} proxying {}:{} -> {} ({}; admin on {}:{}; {} event loops; Java {})", BuildInfo.version(),
         config.listener().address().host(), running.proxyPort(), config.upstream().url(),
         config.upstream().protocol(), config.admin().host(), running.adminPort(), config.listener().eventLoops(),
         Runtime.version().feature());
+    running.appUp().onSuccess(v -> LOG.info("ready: the app at {} accepts connections", config.upstream().url()));
     if (config.demo()) {
       printDemoHelp(out, running.proxyPort(), config);
     }

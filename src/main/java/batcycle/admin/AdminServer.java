@@ -12,6 +12,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.function.Function;
 
 /**
  * The admin port, separate from the proxy port so the app's traffic never reaches it, on an event loop of its
@@ -24,9 +28,12 @@ public final class AdminServer extends VerticleBase {
   private final BatcycleConfig config;
   private final Metrics metrics;
   private final Readiness readiness;
+  private final Function<String, Future<Void>> stop;
   private HttpServer server;
 
-  private AdminServer(BatcycleConfig config, Metrics metrics, Readiness readiness) {
+  private AdminServer(BatcycleConfig config, Metrics metrics, Readiness readiness,
+                      Function<String, Future<Void>> stop) {
+    this.stop = stop;
     this.address = config.admin();
     this.config = config;
     this.metrics = metrics;
@@ -35,8 +42,8 @@ public final class AdminServer extends VerticleBase {
 
   /** Deploys the admin server on its own verticle (and so, when deployed first, its own event loop). */
   public static Future<AdminServer> start(Vertx vertx, BatcycleConfig config, Metrics metrics,
-                                          Readiness readiness) {
-    AdminServer admin = new AdminServer(config, metrics, readiness);
+                                          Readiness readiness, Function<String, Future<Void>> stop) {
+    AdminServer admin = new AdminServer(config, metrics, readiness, stop);
     return vertx.deployVerticle(admin)
         .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.ADMIN, config.admin(), cause)))
         .map(id -> admin);
@@ -49,12 +56,41 @@ public final class AdminServer extends VerticleBase {
     return server.listen(address.port(), address.host());
   }
 
+  /**
+   * POST /drain (or Envoy's /quitquitquit): drain, then exit, for a Job whose main container has finished. Only from
+   * loopback: any other container of the pod may ask, nothing from outside the pod may.
+   */
+  private void drain(HttpServerRequest request) {
+    HttpServerResponse response = request.response().putHeader("content-type", TEXT);
+    if (request.method() != HttpMethod.POST) {
+      response.setStatusCode(405).putHeader("allow", "POST").end("use POST\n");
+    } else if (!isLoopback(request.remoteAddress())) {
+      response.setStatusCode(403).end("only accepted from loopback\n");
+    } else {
+      response.setStatusCode(202).end("draining; batcycle exits when done\n");
+      stop.apply("admin " + request.path());
+    }
+  }
+
+  static boolean isLoopback(SocketAddress address) {
+    try {
+      return address != null && address.hostAddress() != null
+          && InetAddress.getByName(address.hostAddress()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false; // a literal address never needs a lookup; anything else is not loopback
+    }
+  }
+
   public int port() {
     return server.actualPort();
   }
 
   private void handle(HttpServerRequest request) {
     HttpServerResponse response = request.response();
+    if (request.path().equals("/drain") || request.path().equals("/quitquitquit")) {
+      drain(request);
+      return;
+    }
     if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
       response.setStatusCode(405).putHeader("allow", "GET, HEAD").putHeader("content-type", TEXT)
           .end("method not allowed\n");

@@ -1,7 +1,7 @@
 package batcycle.admin;
 
 import batcycle.config.BatcycleConfig;
-import batcycle.lifecycle.Drain;
+import batcycle.drain.Drain;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;

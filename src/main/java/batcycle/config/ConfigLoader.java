@@ -109,12 +109,16 @@ public final class ConfigLoader {
     var observability = new ObservabilityConfig(r.bool(Key.TRACING_START_TRACES),
         r.choice(Key.LOG_FORMAT, LogFormat::parse, LogFormat.TEXT), r.path(Key.READINESS_PATH),
         positive(r, Key.READINESS_TIMEOUT));
+    var lifecycle = new LifecycleConfig(r.duration(Key.DRAIN_DELAY), r.duration(Key.DRAIN_TIMEOUT),
+        r.optionalDuration(Key.TERMINATION_GRACE_PERIOD), r.optionalDuration(Key.APP_KEEP_ALIVE_TIMEOUT),
+        r.duration(Key.STARTUP_HOLD_TIMEOUT), r.integer(Key.STARTUP_MAX_HELD, 0, 1_000_000),
+        r.bool(Key.READINESS_CHECK_APP));
     boolean demo = r.bool(Key.DEMO);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }
-    return new BatcycleConfig(listener, upstream, admin, headers, metrics, accessLog, observability, demo, file,
-        merged);
+    return new BatcycleConfig(listener, upstream, admin, headers, metrics, accessLog, observability, lifecycle,
+        demo, file, merged);
   }
 
   private static int eventLoops(ConfigReader r) {

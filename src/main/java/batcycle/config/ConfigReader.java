@@ -54,6 +54,11 @@ final class ConfigReader {
     return (int) size;
   }
 
+  /** Empty means "not given". */
+  java.util.Optional<Duration> optionalDuration(Key key) {
+    return text(key).isBlank() ? java.util.Optional.empty() : java.util.Optional.of(duration(key));
+  }
+
   /** A comma-separated list, blanks dropped. */
   List<String> list(Key key) {
     List<String> items = new ArrayList<>();

@@ -62,6 +62,19 @@ public enum Key {
       "Empty: /readyz checks the app by opening a TCP connection. A path such as /health: an HTTP GET that "
           + "must answer below 500."),
   READINESS_TIMEOUT("readiness.timeout", "1s", "DURATION", "How long the readiness check waits for the app."),
+  READINESS_CHECK_APP("readiness.checkApp", "true", "BOOL",
+      "Whether /readyz requires the app to answer (false: only batcycle's own state counts)."),
+  DRAIN_DELAY("drain.delay", "5s", "DURATION",
+      "On SIGTERM, keep serving this long with /readyz at 503, so endpoints are updated before connections close."),
+  DRAIN_TIMEOUT("drain.timeout", "20s", "DURATION",
+      "Then wait at most this long for in-flight requests before exiting."),
+  TERMINATION_GRACE_PERIOD("terminationGracePeriod", "", "DURATION",
+      "The pod's terminationGracePeriodSeconds, set by the manifest; start-up warns if the drain cannot fit in it."),
+  APP_KEEP_ALIVE_TIMEOUT("appKeepAliveTimeout", "", "DURATION",
+      "The app's keep-alive timeout, if known (Node: 5s); start-up warns unless pool.idleTimeout is below it."),
+  STARTUP_HOLD_TIMEOUT("startup.holdTimeout", "30s", "DURATION",
+      "Until the app first accepts a connection, requests wait for it up to this long instead of failing (0 = off)."),
+  STARTUP_MAX_HELD("startup.maxHeld", "1000", "N", "At most this many requests wait for the app at start-up."),
   DEMO("demo", "false", "BOOL", "Start the embedded demo app on 127.0.0.1:8080 and proxy it.");
 
   private final String path;

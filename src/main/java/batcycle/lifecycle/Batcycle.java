@@ -1,5 +1,6 @@
 package batcycle.lifecycle;
 
+import batcycle.drain.Drain;
 import batcycle.accesslog.AccessLogFormat;
 import batcycle.accesslog.AccessLogSink;
 import batcycle.accesslog.StreamAccessLogSink;
@@ -15,6 +16,8 @@ import batcycle.metrics.Metrics;
 import batcycle.metrics.ProxyMeters;
 import batcycle.proxy.ProxyDeps;
 import batcycle.proxy.ProxyServer;
+import batcycle.startup.AppProbe;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -30,6 +33,9 @@ public final class Batcycle {
   private final Drain drain;
   private ProxyServer proxy;
   private AdminServer admin;
+  private DrainController drainController;
+  private AppProbe appProbe;
+  private volatile Runnable afterStop = () -> { };
 
   private Batcycle(Vertx vertx, Metrics metrics, StreamAccessLogSink logWriter, Drain drain) {
     this.vertx = vertx;
@@ -62,18 +68,24 @@ public final class Batcycle {
     Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain());
     ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
         config.upstream().maxConnections());
-    ProxyDeps deps = new ProxyDeps(meters, sink, new SensitiveHeaders(config.accessLog().secretHeaders()));
+    AppProbe probe = new AppProbe(vertx, config.upstream());
+    ProxyDeps deps = new ProxyDeps(meters, sink, new SensitiveHeaders(config.accessLog().secretHeaders()),
+        batcycle.drain, probe, new AtomicInteger());
     Readiness readiness = new Readiness(config, batcycle.drain);
     Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
     // Admin first: Vert.x hands event loops out round-robin, so it gets a loop of its own.
-    return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness))
+    return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, batcycle::stop))
         .compose(admin -> {
           batcycle.admin = admin;
           return ProxyServer.start(vertx, config, deps);
         })
         .map(proxy -> {
           batcycle.proxy = proxy;
+          batcycle.drainController = new DrainController(vertx, batcycle.drain, config.lifecycle(), proxy,
+              () -> meters.activeRequests().get());
           readiness.listening();
+          batcycle.appProbe = probe;
+          probe.start();
           return batcycle;
         })
         .recover(cause -> batcycle.close().transform(closed -> Future.failedFuture(cause)));
@@ -104,6 +116,29 @@ public final class Batcycle {
 
   public Drain drain() {
     return drain;
+  }
+
+  /** Drains gracefully (see {@link DrainController}), then closes everything. */
+  public Future<Void> drainAndClose(String why) {
+    if (drainController == null) {
+      return close(); // still starting: nothing was served yet
+    }
+    return drainController.drain(why).eventually(this::close);
+  }
+
+  /** What to do once stopped, e.g. exit the process; without it, stopping only closes this instance. */
+  public void afterStop(Runnable action) {
+    this.afterStop = action;
+  }
+
+  /** The full stop a signal or the admin endpoint asks for: drain, close, then the after-stop action. */
+  public Future<Void> stop(String why) {
+    return drainAndClose(why).onComplete(done -> afterStop.run());
+  }
+
+  /** Completes when the app has first accepted a connection. */
+  public Future<Void> appUp() {
+    return appProbe.up();
   }
 
   public Metrics metrics() {

@@ -41,6 +41,7 @@ public final class Exchange {
   private ProxyFailure failure;
   private boolean ended;
   private boolean cancelled;
+  private boolean closeConnection;
 
   public Exchange(HttpServerRequest inbound, String requestId, long startNanos, long startMillis) {
     this.inbound = inbound;
@@ -167,6 +168,15 @@ public final class Exchange {
 
   public void failure(ProxyFailure failure) {
     this.failure = failure;
+  }
+
+  /** Asks for the client connection to be closed after this response (HTTP/1.x), e.g. while draining. */
+  public void closeConnection() {
+    this.closeConnection = true;
+  }
+
+  public boolean closesConnection() {
+    return closeConnection;
   }
 
   public boolean isCancelled() {

@@ -12,6 +12,8 @@ import batcycle.pipeline.Pipeline;
 import batcycle.pipeline.Next;
 import batcycle.pipeline.ResponseFlag;
 import batcycle.accesslog.AccessLogLayer;
+import batcycle.drain.DrainLayer;
+import batcycle.startup.StartupGate;
 import batcycle.errors.ProxyFailure;
 import batcycle.metrics.RequestMetricsLayer;
 import io.vertx.core.http.HttpConnection;
@@ -53,7 +55,8 @@ final class ProxyVerticle extends VerticleBase {
     WebSocketTunnel tunnel = new WebSocketTunnel(tunnelClient, config.upstream(), deps.meters());
     pipeline = standardPipeline(exchange -> exchange.isWebSocket() ? tunnel.open(exchange)
         : forwarder.proceed(exchange));
-    relay = new ResponseRelay(config.headers(), config.upstream().idleTimeout().toMillis());
+    relay = new ResponseRelay(config.headers(), config.upstream().idleTimeout().toMillis(),
+        config.lifecycle().drainTimeout().toMillis());
     server = vertx.createHttpServer(serverOptions(config))
         .connectionHandler(this::countConnection)
         .requestHandler(this::handle)
@@ -70,8 +73,15 @@ final class ProxyVerticle extends VerticleBase {
     return Pipeline.of(terminal,
         new AccessLogLayer(config.accessLog(), deps.accessLog(), deps.sensitiveHeaders()), // sees rejections too
         new RequestMetricsLayer(deps.meters()),            // counts everything the log sees
+        new DrainLayer(deps.drain()), // marks, never rejects: keep serving
         new RequestPreparation(config.observability().startTraces(), config.upstream().protocol()),
+        // After validation (bad requests are answered at once), before anything that talks to the app.
+        new StartupGate(vertx, deps.appProbe(), config.lifecycle(), deps.heldAtStartup()),
         new ForwardedHeadersLayer(config.headers(), config.upstream())); // once per request, not per attempt
+  }
+
+  Future<Void> shutdown(java.time.Duration timeout) {
+    return server.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   int actualPort() {

@@ -13,6 +13,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Streams the app's response to the client with back-pressure, trailers included. If the app's body breaks
@@ -20,9 +21,11 @@ import io.vertx.core.http.HttpVersion;
  */
 final class ResponseRelay {
   private final HeaderConfig headerConfig;
+  private final long goAwayGraceMs;
   private final long idleTimeoutMs;
 
-  ResponseRelay(HeaderConfig headerConfig, long idleTimeoutMs) {
+  ResponseRelay(HeaderConfig headerConfig, long idleTimeoutMs, long goAwayGraceMs) {
+    this.goAwayGraceMs = goAwayGraceMs;
     this.headerConfig = headerConfig;
     this.idleTimeoutMs = idleTimeoutMs;
   }
@@ -38,6 +41,9 @@ final class ResponseRelay {
     headers.addAll(upstream.headers());
     HopByHop.strip(headers, false);
     headers.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
+    if (exchange.closesConnection() && version != HttpVersion.HTTP_2) {
+      headers.set(HeaderNames.CONNECTION, "close");
+    }
     if (headerConfig.via()) {
       ForwardedHeadersLayer.appendVia(headers, version);
     }
@@ -50,7 +56,12 @@ final class ResponseRelay {
       if (ar.succeeded()) {
         upstream.finished().run();
         copyTrailers(upstream, out, version);
-        out.end().onComplete(done -> exchange.end(new Outcome(upstream.status(), out.bytesWritten(), true)));
+        out.end().onComplete(done -> {
+          exchange.end(new Outcome(upstream.status(), out.bytesWritten(), true));
+          if (exchange.closesConnection()) {
+            closeAfterResponse(exchange, version);
+          }
+        });
       } else {
         upstream.abort().run();
         if (!exchange.isCancelled()) {
@@ -73,6 +84,18 @@ final class ResponseRelay {
         }
       }
     });
+  }
+
+  /**
+   * HTTP/1.x: close the connection (the response said so). HTTP/2: GOAWAY, letting the connection's other
+   * streams finish within the drain timeout.
+   */
+  private void closeAfterResponse(Exchange exchange, HttpVersion version) {
+    if (version == HttpVersion.HTTP_2) {
+      exchange.inbound().connection().shutdown(goAwayGraceMs, TimeUnit.MILLISECONDS);
+    } else {
+      exchange.inbound().connection().close();
+    }
   }
 
   private static void copyTrailers(UpstreamResponse upstream, HttpServerResponse out, HttpVersion version) {

@@ -68,6 +68,11 @@ public final class ProxyHarness implements AutoCloseable {
     }
   }
 
+  /** The running batcycle, for lifecycle tests (drain). */
+  public Batcycle batcycle() {
+    return batcycle;
+  }
+
   /** Proxy listener instances: one per event loop. */
   public int proxyInstances() {
     return batcycle.proxyInstances();

@@ -1,4 +1,4 @@
-package batcycle.lifecycle;
+package batcycle.drain;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
