@@ -50,7 +50,13 @@ final class ResponseRelay {
       if (ar.succeeded()) {
         upstream.finished().run();
         copyTrailers(upstream, out, version);
-        out.end().onComplete(done -> exchange.end(new Outcome(upstream.status(), out.bytesWritten(), true)));
+        out.end().onComplete(done -> {
+          if (done.failed()) {
+            // The client went away while the last bytes were on their way: the response was not delivered whole.
+            exchange.flag(ResponseFlag.CLIENT_DISCONNECT);
+          }
+          exchange.end(new Outcome(upstream.status(), out.bytesWritten(), done.succeeded()));
+        });
       } else {
         upstream.abort().run();
         if (!exchange.isCancelled()) {

@@ -3,6 +3,7 @@ package batcycle.testing;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.Key;
 import batcycle.lifecycle.Batcycle;
+import batcycle.lifecycle.Drain;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,6 +67,11 @@ public final class ProxyHarness implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The drain state of this batcycle, e.g. {@code drain().begin()} to turn {@code /readyz} 503. */
+  public Drain drain() {
+    return batcycle.drain();
   }
 
   /** Proxy listener instances: one per event loop. */
