@@ -70,7 +70,7 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "batcycle-shutdown"));
     StartupChecks.warnings(config).forEach(warning -> LOG.warn("configuration: {}", warning));
     LOG.info("batcycle {} proxying {}:{} -> {} ({}; admin on {}:{}; {} event loops; Java {})", BuildInfo.version(),
-        config.listener().address().host(), running.proxyPort(), config.upstream().url(),
+        config.listener().address().host(), running.proxyPort(), config.upstream().displayUrl(),
         config.upstream().protocol(), config.admin().host(), running.adminPort(), config.listener().eventLoops(),
         Runtime.version().feature());
     running.appUp().onSuccess(v -> LOG.info("ready: the app at {} accepts connections", config.upstream().url()));
@@ -83,7 +83,7 @@ public final class Main {
   private static void printDemoHelp(PrintStream out, int port, BatcycleConfig config) {
     String base = "http://127.0.0.1:" + port;
     out.println();
-    out.println("Demo app on " + config.upstream().url() + ", batcycle in front of it. Try:");
+    out.println("Demo app on " + config.upstream().displayUrl() + ", batcycle in front of it. Try:");
     out.println("  curl -i " + base + "/hello");
     out.println("  curl -i " + base + "/headers            # what the app receives (X-Forwarded-For, X-Request-Id)");
     out.println("  curl -i --data-binary 'ping' " + base + "/echo");

@@ -89,6 +89,11 @@ public final class ConfigLoader {
         merged.put(key, new SourcedValue(key.defaultValue(), "default"));
       }
     }
+    return fromSources(merged, file);
+  }
+
+  /** Builds the typed configuration from values whose sources are already decided. */
+  static BatcycleConfig fromSources(Map<Key, SourcedValue> merged, Optional<Path> file) {
     ConfigReader r = new ConfigReader(merged);
     var listener = new ListenerConfig(r.hostPort(Key.LISTEN), eventLoops(r),
         r.size(Key.LIMITS_MAX_HEADER_SIZE, 1024, 1 << 20), r.size(Key.LIMITS_MAX_REQUEST_LINE, 256, 1 << 20),

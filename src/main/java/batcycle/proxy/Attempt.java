@@ -40,7 +40,8 @@ final class Attempt {
   void failed(ProxyFailure failure) {
     record(outcomeOf(failure));
     ResponseFlag flag = ResponseFlag.of(failure);
-    if (flag != null) {
+    // A client that went away makes batcycle reset the attempt itself: that is DC, not the app resetting (UR).
+    if (flag != null && !exchange.isCancelled()) {
       exchange.flag(flag);
     }
     release();

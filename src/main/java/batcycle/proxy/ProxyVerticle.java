@@ -118,8 +118,8 @@ final class ProxyVerticle extends VerticleBase {
     request.pause();
     Exchange exchange = new Exchange(request, RequestIds.keepOrGenerate(request.getHeader(HeaderNames.X_REQUEST_ID)),
         System.nanoTime(), System.currentTimeMillis());
-    request.response().closeHandler(v -> exchange.cancel());
-    request.exceptionHandler(cause -> exchange.cancel());
+    request.response().closeHandler(v -> clientGone(exchange));
+    request.exceptionHandler(cause -> clientGone(exchange));
     pipeline.handle(exchange).onComplete(ar -> {
       if (ar.succeeded()) {
         if (ar.result() != null) {
@@ -131,6 +131,17 @@ final class ProxyVerticle extends VerticleBase {
         exchange.end(new Outcome(0, 0, false));
       }
     });
+  }
+
+  /**
+   * The client connection or stream closed. An HTTP/2 stream closes as soon as the response is ended, before the
+   * future of end() completes and ends the exchange: a response already ended in full is no client disconnect
+   * (it flagged every HTTP/2 request DC); if its last bytes do not make it, ResponseRelay sees end() fail.
+   */
+  private static void clientGone(Exchange exchange) {
+    if (!exchange.inbound().response().ended()) {
+      exchange.cancel();
+    }
   }
 
   private static void answerFailure(Exchange exchange, Throwable cause) {

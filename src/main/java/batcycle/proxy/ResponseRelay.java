@@ -57,7 +57,11 @@ final class ResponseRelay {
         upstream.finished().run();
         copyTrailers(upstream, out, version);
         out.end().onComplete(done -> {
-          exchange.end(new Outcome(upstream.status(), out.bytesWritten(), true));
+          if (done.failed()) {
+            // The client went away while the last bytes were on their way: the response was not delivered whole.
+            exchange.flag(ResponseFlag.CLIENT_DISCONNECT);
+          }
+          exchange.end(new Outcome(upstream.status(), out.bytesWritten(), done.succeeded()));
           if (exchange.closesConnection()) {
             closeAfterResponse(exchange, version);
           }

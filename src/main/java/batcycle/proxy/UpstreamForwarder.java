@@ -120,11 +120,15 @@ public final class UpstreamForwarder implements Next {
 
   /** Fails the attempt unless it already completed; true if this call decided the outcome. */
   private static boolean fail(Promise<UpstreamResponse> result, Attempt attempt, ProxyFailure failure) {
-    if (result.tryFail(failure)) {
-      attempt.failed(failure);
-      return true;
+    if (result.future().isComplete()) {
+      return false;
     }
-    return false;
+    // Account for the attempt before failing the promise: failing it answers the client and ends the exchange
+    // synchronously, so an attempt recorded after that was missing from the request log (upstream_ms 0 on a
+    // timeout) and its time was counted as batcycle's own overhead. Event-loop confined, so no race.
+    attempt.failed(failure);
+    result.fail(failure);
+    return true;
   }
 
   /** The exchange's outbound headers onto an upstream request, the Host going in as its authority. */

@@ -3,6 +3,7 @@ package batcycle.testing;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.Key;
 import batcycle.lifecycle.Batcycle;
+import batcycle.drain.Drain;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,6 +72,11 @@ public final class ProxyHarness implements AutoCloseable {
   /** The running batcycle, for lifecycle tests (drain). */
   public Batcycle batcycle() {
     return batcycle;
+  }
+
+  /** The drain state of this batcycle, e.g. {@code drain().begin()} to turn {@code /readyz} 503. */
+  public Drain drain() {
+    return batcycle.drain();
   }
 
   /** Proxy listener instances: one per event loop. */
