@@ -178,7 +178,7 @@ class MainTest {
     // Main.run keeps a successful start running (it returns -1 and leaves the servers to the JVM), so success is
     // checked one level down, where the test owns the handle and closes it.
     var config = config("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1",
-        "--event-loops", "1");
+        "--startup-hold-timeout", "0", "--event-loops", "1");
     Batcycle running = await(Batcycle.start(config));
     int proxyPort;
     int adminPort;

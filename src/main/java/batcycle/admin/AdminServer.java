@@ -67,8 +67,9 @@ public final class AdminServer extends VerticleBase {
     } else if (!isLoopback(request.remoteAddress())) {
       response.setStatusCode(403).end("only accepted from loopback\n");
     } else {
-      response.setStatusCode(202).end("draining; batcycle exits when done\n");
-      stop.apply("admin " + request.path());
+      // Answer first: the stop may close this very server.
+      response.setStatusCode(202).end("draining; batcycle exits when done\n")
+          .onComplete(sent -> stop.apply("admin " + request.path()));
     }
   }
 

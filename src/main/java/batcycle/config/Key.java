@@ -72,7 +72,7 @@ public enum Key {
       "The pod's terminationGracePeriodSeconds, set by the manifest; start-up warns if the drain cannot fit in it."),
   APP_KEEP_ALIVE_TIMEOUT("appKeepAliveTimeout", "", "DURATION",
       "The app's keep-alive timeout, if known (Node: 5s); start-up warns unless pool.idleTimeout is below it."),
-  STARTUP_HOLD_TIMEOUT("startup.holdTimeout", "30s", "DURATION",
+  STARTUP_HOLD_TIMEOUT("startup.holdTimeout", "10s", "DURATION",
       "Until the app first accepts a connection, requests wait for it up to this long instead of failing (0 = off)."),
   STARTUP_MAX_HELD("startup.maxHeld", "1000", "N", "At most this many requests wait for the app at start-up."),
   DEMO("demo", "false", "BOOL", "Start the embedded demo app on 127.0.0.1:8080 and proxy it.");

@@ -142,7 +142,7 @@ class ValuesTest {
   @Test
   void everyDefaultDurationRoundTrips() {
     for (Key key : Key.values()) {
-      if (key.valueHint().equals("DURATION")) {
+      if (key.valueHint().equals("DURATION") && !key.defaultValue().isEmpty()) { // empty: "not set"
         Duration d = Values.parseDuration(key.defaultValue());
         assertThat(Values.parseDuration(Values.format(d))).as(key.path()).isEqualTo(d);
       }

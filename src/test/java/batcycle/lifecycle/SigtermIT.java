@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The real signal path: batcycle in a child JVM receives SIGTERM (Process.destroy) while serving. */
+/** The real signal path: batcycle in a child JVM receives SIGTERM while serving. */
 class SigtermIT {
   private static final Pattern PORTS = Pattern.compile("proxying 127\\.0\\.0\\.1:(\\d+) .*admin on 127\\.0\\.0\\.1:(\\d+)");
 
@@ -31,6 +31,11 @@ class SigtermIT {
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited; output so far: " + output).isTrue();
       pump.join(10_000);
       return process.exitValue();
+    }
+
+    /** SIGTERM, keeping our end of its output open (Process.destroy() would also close the pipes). */
+    void sigterm() {
+      assertThat(process.toHandle().destroy()).as("SIGTERM sent; output: %s", output).isTrue();
     }
 
     String log() {
@@ -81,7 +86,7 @@ class SigtermIT {
           URI.create("http://127.0.0.1:" + child.port() + "/slow")).build(), HttpResponse.BodyHandlers.ofString());
       await().atMost(Duration.ofSeconds(10)).until(() -> origin.arrivals() == 1);
 
-      child.process().destroy(); // SIGTERM
+      child.sigterm();
       HttpResponse<String> response = slow.get(30, TimeUnit.SECONDS);
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.body()).isEqualTo("slow done");
@@ -94,7 +99,7 @@ class SigtermIT {
   void drainsAndExitsOnPostDrainFromLoopback() throws Exception {
     try (RecordingOrigin origin = RecordingOrigin.start()) {
       Child child = start(origin.port(), "--drain-delay", "0", "--drain-timeout", "5s");
-      HttpClient client = HttpClient.newHttpClient();
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       HttpResponse<String> response = client.send(HttpRequest.newBuilder(
               URI.create("http://127.0.0.1:" + child.adminPort() + "/drain"))
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -111,12 +116,12 @@ class SigtermIT {
         self[0].vertx().setTimer(20_000, t -> request.response().end("too late")))) {
       self[0] = origin;
       Child child = start(origin.port(), "--drain-delay", "0", "--drain-timeout", "60s");
-      HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().sendAsync(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + child.port() + "/stuck")).build(), HttpResponse.BodyHandlers.ofString());
       await().atMost(Duration.ofSeconds(10)).until(() -> origin.arrivals() == 1);
-      child.process().destroy();
+      child.sigterm();
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(child.log()).contains("draining"));
-      child.process().destroy();
+      child.sigterm();
       // Well before the 60 s drain timeout and the 20 s stuck request.
       assertThat(child.awaitExit()).isEqualTo(1);
     }

@@ -30,7 +30,7 @@ class StartupIT {
   void holdsRequestsUntilTheAppAcceptsConnections() throws Exception {
     int appPort = freePort(); // nothing listens there yet: the app is "starting"
     Vertx app = Vertx.vertx();
-    try (ProxyHarness proxy = ProxyHarness.start(appPort)) {
+    try (ProxyHarness proxy = ProxyHarness.start(appPort, Map.of(Key.STARTUP_HOLD_TIMEOUT, "30s"))) {
       CompletableFuture<HttpResponse<String>> early = proxy.client().sendAsync(
           HttpRequest.newBuilder(proxy.uri("/early")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(proxy.admin("/readyz").statusCode()).isEqualTo(503);
@@ -61,7 +61,8 @@ class StartupIT {
 
   @Test
   void holdsNoMoreThanTheConfiguredNumberOfRequests() throws Exception {
-    try (ProxyHarness proxy = ProxyHarness.start(freePort(), Map.of(Key.STARTUP_MAX_HELD, "0"))) {
+    try (ProxyHarness proxy = ProxyHarness.start(freePort(), Map.of(Key.STARTUP_MAX_HELD, "0",
+        Key.STARTUP_HOLD_TIMEOUT, "30s"))) {
       // With no room to hold, the request fails at once instead of waiting for the 30 s hold timeout.
       HttpResponse<String> response = proxy.send(HttpRequest.newBuilder(proxy.uri("/x"))
           .timeout(Duration.ofSeconds(10)).build());

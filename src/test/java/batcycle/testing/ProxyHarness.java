@@ -35,6 +35,8 @@ public final class ProxyHarness implements AutoCloseable {
     values.put(Key.ADMIN, "127.0.0.1:0");
     values.put(Key.UPSTREAM, "http://127.0.0.1:" + upstreamPort);
     values.put(Key.EVENT_LOOPS, "2");
+    // Most tests want a dead app to fail at once; StartupIT tests the start-up hold itself.
+    values.put(Key.STARTUP_HOLD_TIMEOUT, "0");
     values.putAll(overrides);
     BatcycleConfig config = BatcycleConfig.defaults().with(values);
     InMemoryAccessLog accessLog = new InMemoryAccessLog();
