@@ -126,4 +126,19 @@ class SigtermIT {
       assertThat(child.awaitExit()).isEqualTo(1);
     }
   }
+
+  @Test
+  void writesOperationalLogsAsJsonLinesWhenAsked() throws Exception {
+    try (RecordingOrigin origin = RecordingOrigin.start()) {
+      Child child = start(origin.port(), "--log-format", "json", "--drain-delay", "0");
+      child.sigterm();
+      assertThat(child.awaitExit()).isZero();
+      assertThat(child.output()).isNotEmpty().allSatisfy(line -> {
+        io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(line);
+        assertThat(json.getString("level")).isIn("INFO", "WARN");
+        assertThat(json.getString("loggerName")).startsWith("batcycle.");
+      });
+      assertThat(child.log()).contains("draining (SIGTERM)");
+    }
+  }
 }
