@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import batcycle.config.Key;
 import batcycle.testing.Futures;
+import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RawResponse;
@@ -47,12 +48,7 @@ class AccessLogIT {
 
   @AfterEach
   void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Closing.all(proxy, origin);
   }
 
   /** An app that answers {@code body} after {@link #APP_DELAY_MS}, on a timer (never a sleep). */

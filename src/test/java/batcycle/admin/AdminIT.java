@@ -3,6 +3,7 @@ package batcycle.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.config.Key;
+import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import io.vertx.core.json.JsonObject;
@@ -28,12 +29,7 @@ class AdminIT {
 
   @AfterEach
   void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Closing.all(proxy, origin);
   }
 
   private static int closedPort() throws IOException {

@@ -3,6 +3,7 @@ package batcycle.headers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.config.Key;
+import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RawResponse;
@@ -18,12 +19,7 @@ class HeadersIT {
 
   @AfterEach
   void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Closing.all(proxy, origin);
   }
 
   private RecordingOrigin.Received roundTrip(String rawRequest, Map<Key, String> overrides) throws Exception {

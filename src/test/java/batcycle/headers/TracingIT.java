@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import batcycle.accesslog.AccessLogRecord;
 import batcycle.config.Key;
+import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import java.net.URI;
@@ -33,12 +34,7 @@ class TracingIT {
 
   @AfterEach
   void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Closing.all(proxy, origin);
   }
 
   private void start(boolean startTraces) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import batcycle.config.Key;
+import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.PrometheusText;
 import batcycle.testing.RawHttp;
@@ -21,12 +22,7 @@ class MetricsIT {
 
   @AfterEach
   void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Closing.all(proxy, origin);
   }
 
   private void start(Map<Key, String> overrides) {

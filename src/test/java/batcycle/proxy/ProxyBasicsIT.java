@@ -3,6 +3,7 @@ package batcycle.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.config.Key;
+import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RawResponse;
@@ -26,12 +27,7 @@ class ProxyBasicsIT {
 
   @AfterEach
   void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Closing.all(proxy, origin);
   }
 
   private void start(RecordingOrigin.Responder responder, Map<Key, String> overrides) {
