@@ -6,6 +6,9 @@ import batcycle.config.ConfigException;
 import batcycle.config.ConfigLoader;
 import batcycle.config.Invocation;
 import batcycle.lifecycle.Batcycle;
+import batcycle.lifecycle.LogSetup;
+import batcycle.lifecycle.ShutdownSignals;
+import batcycle.lifecycle.StartupChecks;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +46,7 @@ public final class Main {
       e.problems().forEach(problem -> err.println("batcycle: " + problem));
       return EXIT_CONFIG;
     }
+    LogSetup.apply(config.observability().logFormat());
     Batcycle running;
     try {
       running = Batcycle.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -60,11 +64,16 @@ public final class Main {
       Thread.currentThread().interrupt();
       return EXIT_CONFIG;
     }
+    // A signal or POST /drain drains, then exits 0; exiting from a fresh thread keeps the event loops free.
+    running.afterStop(() -> new Thread(() -> System.exit(0), "batcycle-exit").start());
+    ShutdownSignals.install(running);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "batcycle-shutdown"));
+    StartupChecks.warnings(config).forEach(warning -> LOG.warn("configuration: {}", warning));
     LOG.info("batcycle {} proxying {}:{} -> {} ({}; admin on {}:{}; {} event loops; Java {})", BuildInfo.version(),
-        config.listener().address().host(), running.proxyPort(), config.upstream().url(),
+        config.listener().address().host(), running.proxyPort(), config.upstream().displayUrl(),
         config.upstream().protocol(), config.admin().host(), running.adminPort(), config.listener().eventLoops(),
         Runtime.version().feature());
+    running.appUp().onSuccess(v -> LOG.info("ready: the app at {} accepts connections", config.upstream().url()));
     if (config.demo()) {
       printDemoHelp(out, running.proxyPort(), config);
     }
@@ -74,7 +83,7 @@ public final class Main {
   private static void printDemoHelp(PrintStream out, int port, BatcycleConfig config) {
     String base = "http://127.0.0.1:" + port;
     out.println();
-    out.println("Demo app on " + config.upstream().url() + ", batcycle in front of it. Try:");
+    out.println("Demo app on " + config.upstream().displayUrl() + ", batcycle in front of it. Try:");
     out.println("  curl -i " + base + "/hello");
     out.println("  curl -i " + base + "/headers            # what the app receives (X-Forwarded-For, X-Request-Id)");
     out.println("  curl -i --data-binary 'ping' " + base + "/echo");

@@ -78,12 +78,8 @@ public enum AccessLogFormat {
     return out.toString();
   }
 
-  public static AccessLogFormat parse(String text) {
-    return switch (text.trim().toLowerCase(Locale.ROOT)) {
-      case "json" -> JSON;
-      case "text" -> TEXT;
-      default -> throw new IllegalArgumentException("json or text");
-    };
+  public static AccessLogFormat of(batcycle.config.LogFormat format) {
+    return format == batcycle.config.LogFormat.JSON ? JSON : TEXT;
   }
 
   private static void field(StringBuilder out, String key, String value, boolean first) {

@@ -1,35 +1,84 @@
 package batcycle.admin;
 
+import batcycle.config.BatcycleConfig;
+import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
-import batcycle.config.ConfigException;
+import batcycle.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.function.Function;
 
-/** The admin port, separate from the proxy port so the app's traffic never reaches it. */
+/**
+ * The admin port, separate from the proxy port so the app's traffic never reaches it, on an event loop of its
+ * own so it answers while the proxy is saturated: {@code /healthz}, {@code /readyz}, {@code /metrics},
+ * {@code /config}.
+ */
 public final class AdminServer extends VerticleBase {
+  private static final String TEXT = "text/plain; charset=utf-8";
   private final HostPort address;
+  private final BatcycleConfig config;
+  private final Metrics metrics;
+  private final Readiness readiness;
+  private final Function<String, Future<Void>> stop;
   private HttpServer server;
 
-  private AdminServer(HostPort address) {
-    this.address = address;
+  private AdminServer(BatcycleConfig config, Metrics metrics, Readiness readiness,
+                      Function<String, Future<Void>> stop) {
+    this.stop = stop;
+    this.address = config.admin();
+    this.config = config;
+    this.metrics = metrics;
+    this.readiness = readiness;
   }
 
   /** Deploys the admin server on its own verticle (and so, when deployed first, its own event loop). */
-  public static Future<AdminServer> start(Vertx vertx, HostPort address) {
-    AdminServer admin = new AdminServer(address);
+  public static Future<AdminServer> start(Vertx vertx, BatcycleConfig config, Metrics metrics,
+                                          Readiness readiness, Function<String, Future<Void>> stop) {
+    AdminServer admin = new AdminServer(config, metrics, readiness, stop);
     return vertx.deployVerticle(admin)
-        .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.ADMIN, address, cause)))
+        .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.ADMIN, config.admin(), cause)))
         .map(id -> admin);
   }
 
   @Override
   public Future<?> start() {
+    readiness.init(vertx);
     server = vertx.createHttpServer().requestHandler(this::handle);
     return server.listen(address.port(), address.host());
+  }
+
+  /**
+   * POST /drain (or Envoy's /quitquitquit): drain, then exit, for a Job whose main container has finished. Only from
+   * loopback: any other container of the pod may ask, nothing from outside the pod may.
+   */
+  private void drain(HttpServerRequest request) {
+    HttpServerResponse response = request.response().putHeader("content-type", TEXT);
+    if (request.method() != HttpMethod.POST) {
+      response.setStatusCode(405).putHeader("allow", "POST").end("use POST\n");
+    } else if (!isLoopback(request.remoteAddress())) {
+      response.setStatusCode(403).end("only accepted from loopback\n");
+    } else {
+      response.setStatusCode(202).end("draining; batcycle exits when done\n");
+      stop.apply("admin " + request.path());
+    }
+  }
+
+  static boolean isLoopback(SocketAddress address) {
+    try {
+      return address != null && address.hostAddress() != null
+          && InetAddress.getByName(address.hostAddress()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false; // a literal address never needs a lookup; anything else is not loopback
+    }
   }
 
   public int port() {
@@ -37,12 +86,32 @@ public final class AdminServer extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
-    var response = request.response().putHeader("content-type", "text/plain; charset=utf-8");
-    if (request.path().equals("/healthz")) {
+    HttpServerResponse response = request.response();
+    if (request.path().equals("/drain") || request.path().equals("/quitquitquit")) {
+      drain(request);
+      return;
+    }
+    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+      response.setStatusCode(405).putHeader("allow", "GET, HEAD").putHeader("content-type", TEXT)
+          .end("method not allowed\n");
+      return;
+    }
+    switch (request.path()) {
       // Alive means the process answers; it never depends on the app.
-      response.end("ok\n");
-    } else {
-      response.setStatusCode(404).end("not found\n");
+      case "/healthz" -> response.putHeader("content-type", TEXT).end("ok\n");
+      case "/readyz" -> readiness.check().onComplete(ar -> {
+        Readiness.State state = ar.succeeded() ? ar.result() : new Readiness.State(false, ar.cause().toString());
+        response.setStatusCode(state.ready() ? 200 : 503).putHeader("content-type", TEXT)
+            .end((state.ready() ? "ready" : "not ready") + ": " + state.detail() + "\n");
+      });
+      case "/metrics" -> {
+        String accept = request.getHeader("accept");
+        response.putHeader("content-type", Metrics.contentTypeFor(accept)).end(metrics.scrape(accept));
+      }
+      case "/config" -> response.putHeader("content-type", "application/json")
+          .end(ConfigView.of(config).encodePrettily() + "\n");
+      default -> response.setStatusCode(404).putHeader("content-type", TEXT)
+          .end("not found; try /healthz, /readyz, /metrics or /config\n");
     }
   }
 }

@@ -12,7 +12,9 @@ import java.nio.file.Path;
  * @param sources    every key's effective text and its source, for printing the configuration
  */
 public record BatcycleConfig(ListenerConfig listener, UpstreamConfig upstream, HostPort admin,
-                             HeaderConfig headers, boolean demo, Optional<Path> configFile,
+                             HeaderConfig headers, MetricsConfig metrics, AccessLogConfig accessLog,
+                             ObservabilityConfig observability, LifecycleConfig lifecycle, boolean demo,
+                             Optional<Path> configFile,
                              Map<Key, SourcedValue> sources) {
   public BatcycleConfig {
     sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));
@@ -25,9 +27,10 @@ public record BatcycleConfig(ListenerConfig listener, UpstreamConfig upstream, H
 
   /** A copy with some keys overridden, e.g. {@code listen: 127.0.0.1:0} in tests. */
   public BatcycleConfig with(Map<Key, String> overrides) {
-    Map<Key, String> flags = new LinkedHashMap<>();
-    sources.forEach((k, v) -> flags.put(k, v.text()));
-    flags.putAll(overrides);
-    return ConfigLoader.fromValues(flags, Map.of(), Map.of(), configFile);
+    // Keys not overridden keep their source: passing them all back as flags made /config report every key,
+    // defaults included, as set by a flag.
+    Map<Key, SourcedValue> merged = new LinkedHashMap<>(sources);
+    overrides.forEach((k, v) -> merged.put(k, new SourcedValue(v, "flag " + k.flag())));
+    return ConfigLoader.fromSources(merged, configFile);
   }
 }

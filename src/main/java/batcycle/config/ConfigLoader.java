@@ -89,6 +89,11 @@ public final class ConfigLoader {
         merged.put(key, new SourcedValue(key.defaultValue(), "default"));
       }
     }
+    return fromSources(merged, file);
+  }
+
+  /** Builds the typed configuration from values whose sources are already decided. */
+  static BatcycleConfig fromSources(Map<Key, SourcedValue> merged, Optional<Path> file) {
     ConfigReader r = new ConfigReader(merged);
     var listener = new ListenerConfig(r.hostPort(Key.LISTEN), eventLoops(r),
         r.size(Key.LIMITS_MAX_HEADER_SIZE, 1024, 1 << 20), r.size(Key.LIMITS_MAX_REQUEST_LINE, 256, 1 << 20),
@@ -100,11 +105,25 @@ public final class ConfigLoader {
     var headers = new HeaderConfig(r.bool(Key.HEADERS_PRESERVE_HOST), r.bool(Key.HEADERS_TRUST_FORWARDED),
         r.bool(Key.HEADERS_FORWARDED), r.bool(Key.HEADERS_VIA));
     var admin = r.hostPort(Key.ADMIN);
+    var metrics = new MetricsConfig(r.durations(Key.METRICS_LATENCY_BUCKETS), r.routes(Key.METRICS_ROUTES));
+    var accessLog = new AccessLogConfig(r.bool(Key.ACCESS_LOG_ENABLED),
+        r.choice(Key.ACCESS_LOG_FORMAT, LogFormat::parse, LogFormat.JSON), r.bool(Key.ACCESS_LOG_INCLUDE_QUERY),
+        r.ratio(Key.ACCESS_LOG_SAMPLE_SUCCESS), r.list(Key.ACCESS_LOG_EXCLUDE_PATHS),
+        r.list(Key.ACCESS_LOG_HEADERS), r.list(Key.ACCESS_LOG_SECRET_HEADERS),
+        r.integer(Key.ACCESS_LOG_QUEUE_SIZE, 16, 1_000_000));
+    var observability = new ObservabilityConfig(r.bool(Key.TRACING_START_TRACES),
+        r.choice(Key.LOG_FORMAT, LogFormat::parse, LogFormat.TEXT), r.path(Key.READINESS_PATH),
+        positive(r, Key.READINESS_TIMEOUT));
+    var lifecycle = new LifecycleConfig(r.duration(Key.DRAIN_DELAY), r.duration(Key.DRAIN_TIMEOUT),
+        r.optionalDuration(Key.TERMINATION_GRACE_PERIOD), r.optionalDuration(Key.APP_KEEP_ALIVE_TIMEOUT),
+        r.duration(Key.STARTUP_HOLD_TIMEOUT), r.integer(Key.STARTUP_MAX_HELD, 0, 1_000_000),
+        r.bool(Key.READINESS_CHECK_APP));
     boolean demo = r.bool(Key.DEMO);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }
-    return new BatcycleConfig(listener, upstream, admin, headers, demo, file, merged);
+    return new BatcycleConfig(listener, upstream, admin, headers, metrics, accessLog, observability, lifecycle,
+        demo, file, merged);
   }
 
   private static int eventLoops(ConfigReader r) {

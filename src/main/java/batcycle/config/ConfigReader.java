@@ -54,6 +54,73 @@ final class ConfigReader {
     return (int) size;
   }
 
+  /** Empty means "not given". */
+  java.util.Optional<Duration> optionalDuration(Key key) {
+    return text(key).isBlank() ? java.util.Optional.empty() : java.util.Optional.of(duration(key));
+  }
+
+  /** A comma-separated list, blanks dropped. */
+  List<String> list(Key key) {
+    List<String> items = new ArrayList<>();
+    for (String item : text(key).split(",")) {
+      if (!item.isBlank()) {
+        items.add(item.trim());
+      }
+    }
+    return items;
+  }
+
+  /** Ascending, positive durations, e.g. histogram bucket bounds. */
+  List<Duration> durations(Key key) {
+    return read(key, text -> {
+      List<Duration> out = new ArrayList<>();
+      for (String item : text.split(",")) {
+        Duration d = Values.parseDuration(item);
+        if (d.isZero() || (!out.isEmpty() && d.compareTo(out.get(out.size() - 1)) <= 0)) {
+          throw new IllegalArgumentException("ascending durations above 0, such as 5ms,50ms,1s");
+        }
+        out.add(d);
+      }
+      return out;
+    }, List.of(Duration.ofSeconds(1)));
+  }
+
+  /** Route patterns: each starts with '/', at most 50 of them. */
+  List<String> routes(Key key) {
+    List<String> routes = list(key);
+    if (routes.size() > 50 || routes.stream().anyMatch(r -> !r.startsWith("/"))) {
+      problem(key, "expected at most 50 path patterns, each starting with '/'");
+      return List.of();
+    }
+    return routes;
+  }
+
+  /** A fraction in 0.0..1.0. */
+  double ratio(Key key) {
+    return read(key, text -> {
+      try {
+        double value = Double.parseDouble(text.trim());
+        if (value >= 0 && value <= 1) {
+          return value;
+        }
+      } catch (NumberFormatException e) {
+        // reported below like any other out-of-range value
+      }
+      throw new IllegalArgumentException("a number from 0.0 to 1.0");
+    }, 1.0);
+  }
+
+  /** Empty, or an absolute path such as /health. */
+  String path(Key key) {
+    return read(key, text -> {
+      String t = text.trim();
+      if (!t.isEmpty() && (!t.startsWith("/") || t.chars().anyMatch(c -> c <= ' ' || c >= 0x7f))) {
+        throw new IllegalArgumentException("an absolute path such as /health, or nothing");
+      }
+      return t;
+    }, "");
+  }
+
   boolean bool(Key key) {
     return read(key, Values::parseBoolean, false);
   }

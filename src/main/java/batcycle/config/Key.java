@@ -36,6 +36,45 @@ public enum Key {
       "Keep X-Forwarded-Proto/-Host/-Port set by a proxy in front (an ingress); false overwrites them."),
   HEADERS_FORWARDED("headers.forwarded", "false", "BOOL", "Also append an RFC 7239 Forwarded header."),
   HEADERS_VIA("headers.via", "false", "BOOL", "Also append a Via header in both directions."),
+  METRICS_LATENCY_BUCKETS("metrics.latencyBuckets",
+      "1ms,2ms,5ms,10ms,25ms,50ms,100ms,250ms,500ms,1s,2500ms,5s,10s,30s", "LIST",
+      "Upper bounds of the latency histogram buckets (durations, ascending)."),
+  METRICS_ROUTES("metrics.routes", "", "LIST",
+      "Path patterns that become the route label (* = one segment, trailing ** = the rest; at most 50); "
+          + "other paths are labelled other. Empty: no route label."),
+  ACCESS_LOG_ENABLED("accessLog.enabled", "true", "BOOL", "Write one request-log line per request on stdout."),
+  ACCESS_LOG_FORMAT("accessLog.format", "json", "json|text", "Request-log line format."),
+  ACCESS_LOG_INCLUDE_QUERY("accessLog.includeQuery", "false", "BOOL",
+      "Keep the query string in the logged path (it may carry tokens, so it is stripped by default)."),
+  ACCESS_LOG_SAMPLE_SUCCESS("accessLog.sampleSuccess", "1.0", "RATIO",
+      "Share of successful (status below 400) requests logged, 0.0-1.0; failures are always logged."),
+  ACCESS_LOG_EXCLUDE_PATHS("accessLog.excludePaths", "", "LIST",
+      "Paths never logged, e.g. the app's /healthz (exact, or a prefix ending in *)."),
+  ACCESS_LOG_HEADERS("accessLog.headers", "", "LIST", "Request headers to add to each line (secret ones redacted)."),
+  ACCESS_LOG_SECRET_HEADERS("accessLog.secretHeaders", "", "LIST",
+      "More headers to treat as secret, besides Authorization, Cookie, Set-Cookie and the like."),
+  ACCESS_LOG_QUEUE_SIZE("accessLog.queueSize", "8192", "N",
+      "Lines waiting to be written; beyond this, lines are dropped and counted, never blocking traffic."),
+  TRACING_START_TRACES("tracing.startTraces", "false", "BOOL",
+      "Start a W3C trace (send a traceparent to the app) when the client sent none."),
+  LOG_FORMAT("log.format", "text", "text|json", "Format of batcycle's own operational log lines."),
+  READINESS_PATH("readiness.path", "", "PATH",
+      "Empty: /readyz checks the app by opening a TCP connection. A path such as /health: an HTTP GET that "
+          + "must answer below 500."),
+  READINESS_TIMEOUT("readiness.timeout", "1s", "DURATION", "How long the readiness check waits for the app."),
+  READINESS_CHECK_APP("readiness.checkApp", "true", "BOOL",
+      "Whether /readyz requires the app to answer (false: only batcycle's own state counts)."),
+  DRAIN_DELAY("drain.delay", "5s", "DURATION",
+      "On SIGTERM, keep serving this long with /readyz at 503, so endpoints are updated before connections close."),
+  DRAIN_TIMEOUT("drain.timeout", "20s", "DURATION",
+      "Then wait at most this long for in-flight requests before exiting."),
+  TERMINATION_GRACE_PERIOD("terminationGracePeriod", "", "DURATION",
+      "The pod's terminationGracePeriodSeconds, set by the manifest; start-up warns if the drain cannot fit in it."),
+  APP_KEEP_ALIVE_TIMEOUT("appKeepAliveTimeout", "", "DURATION",
+      "The app's keep-alive timeout, if known (Node: 5s); start-up warns unless pool.idleTimeout is below it."),
+  STARTUP_HOLD_TIMEOUT("startup.holdTimeout", "30s", "DURATION",
+      "Until the app first accepts a connection, requests wait for it up to this long instead of failing (0 = off)."),
+  STARTUP_MAX_HELD("startup.maxHeld", "1000", "N", "At most this many requests wait for the app at start-up."),
   DEMO("demo", "false", "BOOL", "Start the embedded demo app on 127.0.0.1:8080 and proxy it.");
 
   private final String path;
@@ -60,6 +99,14 @@ public enum Key {
     return defaultValue;
   }
 
+  /** The default as documented: the value, or what an empty default means. */
+  public String defaultDisplay() {
+    if (!defaultValue.isEmpty()) {
+      return "`" + defaultValue + "`";
+    }
+    return this == EVENT_LOOPS ? "number of cores" : "(none)";
+  }
+
   public String valueHint() {
     return valueHint;
   }
@@ -76,6 +123,11 @@ public enum Key {
   /** {@code pool.maxConnections} becomes {@code BATCYCLE_POOL_MAX_CONNECTIONS}. */
   public String envName() {
     return "BATCYCLE_" + words().toUpperCase(Locale.ROOT);
+  }
+
+  /** A comma-separated value; in YAML also a list. */
+  public boolean isList() {
+    return valueHint.equals("LIST");
   }
 
   public boolean isBoolean() {

@@ -14,6 +14,11 @@ public record UpstreamConfig(URI url, UpstreamProtocol protocol, int maxConnecti
     return url.getPort() == -1 ? 80 : url.getPort();
   }
 
+  /** The URL to show in log lines: without userinfo, since {@code http://user:password@host} must never be logged. */
+  public String displayUrl() {
+    return url.getScheme() + "://" + authority();
+  }
+
   /** {@code host:port} as the Host header names the upstream when the client's Host is not preserved. */
   public String authority() {
     return url.getHost() + ":" + port();

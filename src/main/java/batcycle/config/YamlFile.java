@@ -54,7 +54,10 @@ final class YamlFile {
       Object value = e.getValue();
       var key = Key.byPath(path);
       if (key.isPresent()) {
-        if (value == null || value instanceof Map || value instanceof List) {
+        if (value instanceof List<?> list && key.get().isList() && list.stream().noneMatch(
+            item -> item == null || item instanceof Map || item instanceof List)) {
+          values.put(key.get(), String.join(",", list.stream().map(Object::toString).toList()));
+        } else if (value == null || value instanceof Map || value instanceof List) {
           problems.add(path + ": missing or non-scalar value in " + file + " (expected "
               + key.get().valueHint() + ")");
         } else {

@@ -39,7 +39,9 @@ public final class FailureResponder {
   /** Writes a locally generated error response. */
   public static int send(HttpServerRequest request, String requestId, int status, String code, String detail) {
     HttpServerResponse response = request.response();
-    response.setStatusCode(status);
+    String reason = io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+    // Set the reason too: one copied from the app's response (before its body failed) would otherwise stay.
+    response.setStatusCode(status).setStatusMessage(reason);
     response.headers()
         .set("content-type", "text/plain; charset=utf-8")
         .set(HeaderNames.X_BATCYCLE_ERROR, code)
@@ -51,8 +53,7 @@ public final class FailureResponder {
     if (close) {
       response.headers().set(HeaderNames.CONNECTION, "close");
     }
-    String body = status + " " + io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase()
-        + ": " + detail + " (request id " + requestId + ")\n";
+    String body = status + " " + reason + ": " + detail + " (request id " + requestId + ")\n";
     response.end(body).onComplete(done -> {
       if (close) {
         request.connection().close();

@@ -12,4 +12,9 @@ public abstract sealed class ProxyFailure extends RuntimeException
 
   /** Stable low-cardinality id such as {@code upstream_timeout}, used in logs, metrics and the error header. */
   public abstract String code();
+
+  /** True if batcycle refused the request itself (bad input, overload, draining) rather than the app failing. */
+  public boolean isRejection() {
+    return false;
+  }
 }

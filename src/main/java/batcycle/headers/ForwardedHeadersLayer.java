@@ -37,8 +37,11 @@ public final class ForwardedHeadersLayer implements Layer {
   void apply(HttpServerRequest inbound, MultiMap headers) {
     String clientIp = clientIp(inbound.remoteAddress());
     String proto = inbound.scheme() == null ? "http" : inbound.scheme();
-    HostAndPort authority = inbound.authority();
-    String host = authority == null ? null : authority.toString();
+    // The Host the proxy already resolved wins over the connection's authority: for an absolute-form target
+    // Vert.x still reports the Host header, but RFC 9112 §3.2.2 says the target's authority replaces it.
+    String resolvedHost = headers.get(HeaderNames.HOST);
+    HostAndPort authority = resolvedHost != null ? HostAndPort.parseAuthority(resolvedHost, -1) : inbound.authority();
+    String host = resolvedHost != null ? resolvedHost : authority == null ? null : authority.toString();
 
     appendList(headers, HeaderNames.X_FORWARDED_FOR, clientIp);
     setUnlessTrusted(headers, HeaderNames.X_FORWARDED_PROTO, proto);

@@ -19,6 +19,9 @@ public final class HeaderNames {
   public static final String X_FORWARDED_HOST = "x-forwarded-host";
   public static final String X_FORWARDED_PORT = "x-forwarded-port";
   public static final String FORWARDED = "forwarded";
+  public static final String TRACEPARENT = "traceparent";
+  public static final String TRACESTATE = "tracestate";
+  public static final String USER_AGENT = "user-agent";
   public static final String VIA = "via";
   /** Set on responses batcycle generates itself, with a stable failure code. */
   public static final String X_BATCYCLE_ERROR = "x-batcycle-error";

@@ -1,39 +1,94 @@
 package batcycle.lifecycle;
 
+import batcycle.drain.Drain;
+import batcycle.accesslog.AccessLogFormat;
+import batcycle.accesslog.AccessLogSink;
+import batcycle.accesslog.StreamAccessLogSink;
 import batcycle.admin.AdminServer;
+import batcycle.admin.Readiness;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
 import batcycle.demo.DemoApp;
+import batcycle.headers.SensitiveHeaders;
+import batcycle.metrics.Metrics;
+import batcycle.metrics.ProxyMeters;
+import batcycle.proxy.ProxyDeps;
 import batcycle.proxy.ProxyServer;
+import batcycle.startup.AppProbe;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
-/** A running batcycle: one Vert.x instance holding the admin server, the proxy and, with --demo, the demo app. */
+/**
+ * A running batcycle: one Vert.x instance holding the admin server, the proxy and, with --demo, the demo app,
+ * plus the process-wide metrics registry and request-log writer.
+ */
 public final class Batcycle {
   private final Vertx vertx;
-  private final ProxyServer proxy;
-  private final AdminServer admin;
+  private final Metrics metrics;
+  private final StreamAccessLogSink logWriter;
+  private final Drain drain;
+  private ProxyServer proxy;
+  private AdminServer admin;
+  private DrainController drainController;
+  private AppProbe appProbe;
+  private volatile Runnable afterStop = () -> { };
 
-  private Batcycle(Vertx vertx, ProxyServer proxy, AdminServer admin) {
+  private Batcycle(Vertx vertx, Metrics metrics, StreamAccessLogSink logWriter, Drain drain) {
     this.vertx = vertx;
-    this.proxy = proxy;
-    this.admin = admin;
+    this.metrics = metrics;
+    this.logWriter = logWriter;
+    this.drain = drain;
   }
 
-  /** Starts everything; fails with a {@link ConfigException} naming the key if an address cannot be bound. */
+  /** Starts everything, logging requests to stdout; fails with a {@link ConfigException} if an address is taken. */
   public static Future<Batcycle> start(BatcycleConfig config) {
+    return start(config, null);
+  }
+
+  /**
+   * Starts everything; {@code accessLogOverride} (tests) receives the request log instead of stdout.
+   * Fails with a {@link ConfigException} naming the key if an address cannot be bound.
+   */
+  public static Future<Batcycle> start(BatcycleConfig config, AccessLogSink accessLogOverride) {
     // One loop per proxy instance plus one for the admin server, so it answers even when the proxy is saturated.
     Vertx vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(config.listener().eventLoops() + 1)
         .setPreferNativeTransport(false));
+    Metrics metrics = new Metrics();
+    StreamAccessLogSink writer = accessLogOverride == null && config.accessLog().enabled()
+        ? new StreamAccessLogSink(System.out, AccessLogFormat.of(config.accessLog().format()),
+            config.accessLog().queueSize(), metrics.registry())
+        : null;
+    AccessLogSink sink = accessLogOverride != null ? accessLogOverride
+        : writer != null ? writer : record -> { };
+    Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain());
+    ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
+        config.upstream().maxConnections());
+    AppProbe probe = new AppProbe(vertx, config.upstream());
+    ProxyDeps deps = new ProxyDeps(meters, sink, new SensitiveHeaders(config.accessLog().secretHeaders()),
+        batcycle.drain, probe, new AtomicInteger());
+    Readiness readiness = new Readiness(config, batcycle.drain);
     Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
     // Admin first: Vert.x hands event loops out round-robin, so it gets a loop of its own.
-    return demo.compose(v -> AdminServer.start(vertx, config.admin()))
-        .compose(admin -> ProxyServer.start(vertx, config).map(proxy -> new Batcycle(vertx, proxy, admin)))
-        .recover(cause -> vertx.close().transform(closed -> Future.failedFuture(cause)));
+    return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, batcycle::stop))
+        .compose(admin -> {
+          batcycle.admin = admin;
+          return ProxyServer.start(vertx, config, deps);
+        })
+        .map(proxy -> {
+          batcycle.proxy = proxy;
+          batcycle.drainController = new DrainController(vertx, batcycle.drain, config.lifecycle(), proxy,
+              () -> meters.activeRequests().get());
+          readiness.listening();
+          batcycle.appProbe = probe;
+          probe.start();
+          return batcycle;
+        })
+        .recover(cause -> batcycle.close().transform(closed -> Future.failedFuture(cause)));
   }
 
   private static Future<Void> startDemo(Vertx vertx, BatcycleConfig config) {
@@ -59,7 +114,43 @@ public final class Batcycle {
     return vertx;
   }
 
+  public Drain drain() {
+    return drain;
+  }
+
+  /** Drains gracefully (see {@link DrainController}), then closes everything. */
+  public Future<Void> drainAndClose(String why) {
+    if (drainController == null) {
+      return close(); // still starting: nothing was served yet
+    }
+    return drainController.drain(why).eventually(this::close);
+  }
+
+  /** What to do once stopped, e.g. exit the process; without it, stopping only closes this instance. */
+  public void afterStop(Runnable action) {
+    this.afterStop = action;
+  }
+
+  /** The full stop a signal or the admin endpoint asks for: drain, close, then the after-stop action. */
+  public Future<Void> stop(String why) {
+    return drainAndClose(why).onComplete(done -> afterStop.run());
+  }
+
+  /** Completes when the app has first accepted a connection. */
+  public Future<Void> appUp() {
+    return appProbe.up();
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
   public Future<Void> close() {
-    return vertx.close();
+    return vertx.close().andThen(done -> {
+      if (logWriter != null) {
+        logWriter.close();
+      }
+      metrics.close();
+    });
   }
 }

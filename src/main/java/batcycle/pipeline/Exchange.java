@@ -1,5 +1,7 @@
 package batcycle.pipeline;
 
+import batcycle.errors.ProxyFailure;
+import batcycle.headers.TraceContext;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -7,40 +9,57 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Per-request state shared by the layers: the paused inbound request, a mutable copy of the outbound head, the
- * request id, and callbacks fired exactly once when the exchange ends or the client goes away. Confined to the
- * event loop of the inbound connection, so it needs no synchronisation.
+ * Per-request state shared by the layers: the paused inbound request, a mutable copy of the outbound head (set
+ * once the request is validated), the request id and trace, what happened upstream, and callbacks fired exactly
+ * once when the exchange ends or the client goes away. Confined to the event loop of the inbound connection, so
+ * it needs no synchronisation.
  */
 public final class Exchange {
   private final HttpServerRequest inbound;
   private final String requestId;
   private final long startNanos;
+  private final long startMillis;
   private final HttpMethod method;
-  private final String uri;
-  private final MultiMap headers;
-  private final List<Handler<Outcome>> endHandlers = new ArrayList<>(2);
+  private final List<Handler<Outcome>> endHandlers = new ArrayList<>(3);
   private final List<Runnable> cancelHandlers = new ArrayList<>(2);
-  private final boolean hasBody;
-  private final Buffer bodyPrefix;
+  private final EnumSet<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
+  private String uri;
+  private MultiMap headers;
+  private boolean hasBody;
+  private Buffer bodyPrefix;
+  private boolean webSocket;
   private ReadStream<Buffer> body;
+  private TraceContext trace;
   private int attempts;
+  private int upstreamStatus;
+  private long upstreamNanos;
+  private ProxyFailure failure;
   private boolean ended;
   private boolean cancelled;
+  private boolean closeConnection;
 
-  public Exchange(HttpServerRequest inbound, String requestId, long startNanos, String uri, MultiMap headers,
-                  boolean hasBody, Buffer bodyPrefix) {
-    this.hasBody = hasBody;
-    this.bodyPrefix = bodyPrefix;
+  public Exchange(HttpServerRequest inbound, String requestId, long startNanos, long startMillis) {
     this.inbound = inbound;
     this.requestId = requestId;
     this.startNanos = startNanos;
+    this.startMillis = startMillis;
     this.method = inbound.method();
+    this.uri = inbound.uri();
+    this.body = inbound;
+  }
+
+  /** Sets the outbound head once the request is known to be valid. */
+  public void prepare(String uri, MultiMap headers, boolean hasBody, Buffer bodyPrefix, boolean webSocket) {
     this.uri = uri;
     this.headers = headers;
-    this.body = inbound;
+    this.hasBody = hasBody;
+    this.bodyPrefix = bodyPrefix;
+    this.webSocket = webSocket;
   }
 
   public HttpServerRequest inbound() {
@@ -55,16 +74,21 @@ public final class Exchange {
     return startNanos;
   }
 
+  /** Wall-clock arrival time, for logs. */
+  public long startMillis() {
+    return startMillis;
+  }
+
   public HttpMethod method() {
     return method;
   }
 
-  /** The origin-form target sent to the app. */
+  /** The origin-form target sent to the app (before validation: the raw target as received). */
   public String uri() {
     return uri;
   }
 
-  /** The outbound request headers, already stripped of hop-by-hop headers; layers may edit them. */
+  /** The outbound request headers, stripped of hop-by-hop headers; layers may edit them. Null until prepared. */
   public MultiMap headers() {
     return headers;
   }
@@ -88,6 +112,20 @@ public final class Exchange {
     return bodyPrefix;
   }
 
+  /** True for a WebSocket upgrade, which is tunnelled instead of forwarded. */
+  public boolean isWebSocket() {
+    return webSocket;
+  }
+
+  /** The W3C trace this request belongs to, or null. */
+  public TraceContext trace() {
+    return trace;
+  }
+
+  public void trace(TraceContext trace) {
+    this.trace = trace;
+  }
+
   public int attempts() {
     return attempts;
   }
@@ -97,8 +135,56 @@ public final class Exchange {
     return ++attempts;
   }
 
+  /** The status of the app's last response head, 0 if none arrived. */
+  public int upstreamStatus() {
+    return upstreamStatus;
+  }
+
+  public void upstreamStatus(int status) {
+    this.upstreamStatus = status;
+  }
+
+  /** Time spent in attempts to the app, from sending to the last response byte or the failure. */
+  public long upstreamNanos() {
+    return upstreamNanos;
+  }
+
+  public void addUpstreamNanos(long nanos) {
+    this.upstreamNanos += nanos;
+  }
+
+  public void flag(ResponseFlag flag) {
+    flags.add(flag);
+  }
+
+  public Set<ResponseFlag> flags() {
+    return flags;
+  }
+
+  /** The failure batcycle answered the client with, or null. */
+  public ProxyFailure failure() {
+    return failure;
+  }
+
+  public void failure(ProxyFailure failure) {
+    this.failure = failure;
+  }
+
+  /** Asks for the client connection to be closed after this response (HTTP/1.x), e.g. while draining. */
+  public void closeConnection() {
+    this.closeConnection = true;
+  }
+
+  public boolean closesConnection() {
+    return closeConnection;
+  }
+
   public boolean isCancelled() {
     return cancelled;
+  }
+
+  public boolean isEnded() {
+    return ended;
   }
 
   /** Runs {@code handler} if the client goes away before the exchange ends (at once if it already has). */
@@ -121,21 +207,25 @@ public final class Exchange {
       return;
     }
     cancelled = true;
-    for (Runnable handler : cancelHandlers) {
+    flags.add(ResponseFlag.CLIENT_DISCONNECT);
+    // A handler may end the exchange synchronously (resetting the app's request fails its response at once),
+    // and end() clears this list: iterate over a copy, or the remaining handlers never run.
+    List<Runnable> handlers = List.copyOf(cancelHandlers);
+    cancelHandlers.clear();
+    for (Runnable handler : handlers) {
       handler.run();
     }
-    cancelHandlers.clear();
   }
 
-  /** Fires the end callbacks; only the first call counts. */
+  /** Fires the end callbacks, innermost layer's first; only the first call counts. */
   public void end(Outcome outcome) {
     if (ended) {
       return;
     }
     ended = true;
     cancelHandlers.clear();
-    for (Handler<Outcome> handler : endHandlers) {
-      handler.handle(outcome);
+    for (int i = endHandlers.size() - 1; i >= 0; i--) {
+      endHandlers.get(i).handle(outcome);
     }
   }
 }

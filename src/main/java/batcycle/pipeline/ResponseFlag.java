@@ -47,7 +47,7 @@ public enum ResponseFlag {
       case "upstream_connect_failure" -> UPSTREAM_CONNECT_FAILURE;
       case "upstream_reset" -> UPSTREAM_RESET;
       case "upstream_protocol_error" -> UPSTREAM_PROTOCOL_ERROR;
-      case "bad_request" -> BAD_REQUEST;
+      case "bad_request", "uri_too_long", "headers_too_large", "not_implemented" -> BAD_REQUEST;
       default -> failure instanceof UpstreamTimeout ? UPSTREAM_TIMEOUT : null;
     };
   }

@@ -7,10 +7,10 @@ import java.util.function.Supplier;
 
 /**
  * The app's response head with its body still paused, so a layer can still retry or replace it before
- * {@code ProxyServer} streams it to the client.
+ * {@code ProxyServer} streams it to the client. Whoever consumes it calls exactly one of {@code finished} (the
+ * body was read to the end) or {@code abort} (it is abandoned; the exchange with the app is reset).
  *
  * @param trailers read once the body has ended (gRPC status travels there)
- * @param abort    resets the upstream exchange, e.g. when the client went away
  */
 public record UpstreamResponse(int status, String statusMessage, MultiMap headers, ReadStream<Buffer> body,
-                               Supplier<MultiMap> trailers, Runnable abort) {}
+                               Supplier<MultiMap> trailers, Runnable finished, Runnable abort) {}

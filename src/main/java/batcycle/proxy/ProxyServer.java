@@ -18,18 +18,18 @@ import java.util.stream.Collectors;
  */
 public final class ProxyServer {
   private final int port;
-  private final int instances;
+  private final List<ProxyVerticle> instances;
 
-  private ProxyServer(int port, int instances) {
+  private ProxyServer(int port, List<ProxyVerticle> instances) {
     this.port = port;
-    this.instances = instances;
+    this.instances = List.copyOf(instances);
   }
 
-  public static Future<ProxyServer> start(Vertx vertx, BatcycleConfig config) {
+  public static Future<ProxyServer> start(Vertx vertx, BatcycleConfig config, ProxyDeps deps) {
     HostPort address = config.listener().address();
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-          ProxyVerticle verticle = new ProxyVerticle(config);
+          ProxyVerticle verticle = new ProxyVerticle(config, deps);
           instances.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.listener().eventLoops()))
@@ -39,13 +39,21 @@ public final class ProxyServer {
           if (ports.size() != 1) {
             return Future.failedFuture(new IllegalStateException("proxy instances bound different ports " + ports));
           }
-          return Future.succeededFuture(new ProxyServer(ports.iterator().next(), instances.size()));
+          return Future.succeededFuture(new ProxyServer(ports.iterator().next(), instances));
         });
   }
 
   /** Listener instances, one per event loop. */
   public int instances() {
-    return instances;
+    return instances.size();
+  }
+
+  /**
+   * Graceful stop: no new connections; idle keep-alive connections close, busy ones close after their current
+   * response (HTTP/2: GOAWAY), and whatever is still in flight after {@code timeout} is cut.
+   */
+  public Future<Void> shutdown(java.time.Duration timeout) {
+    return Future.all(instances.stream().map(instance -> instance.shutdown(timeout)).toList()).mapEmpty();
   }
 
   public int port() {

@@ -5,26 +5,25 @@ import batcycle.config.UpstreamProtocol;
 import batcycle.errors.FailureResponder;
 import batcycle.headers.ForwardedHeadersLayer;
 import batcycle.headers.HeaderNames;
-import batcycle.headers.HopByHop;
 import batcycle.headers.RequestIds;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Outcome;
 import batcycle.pipeline.Pipeline;
-import batcycle.pipeline.UpstreamResponse;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
+import batcycle.pipeline.Next;
+import batcycle.pipeline.ResponseFlag;
+import batcycle.accesslog.AccessLogLayer;
+import batcycle.drain.DrainLayer;
+import batcycle.startup.StartupGate;
+import batcycle.errors.ProxyFailure;
+import batcycle.metrics.RequestMetricsLayer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,36 +32,56 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProxyVerticle extends VerticleBase {
   private final BatcycleConfig config;
+  private final ProxyDeps deps;
   private HttpServer server;
   private HttpClient client;
   private HttpClient tunnelClient;
   private Pipeline pipeline;
   private ResponseRelay relay;
-  private WebSocketTunnel tunnel;
-  private ForwardedHeadersLayer forwardedHeaders;
 
-  ProxyVerticle(BatcycleConfig config) {
+  ProxyVerticle(BatcycleConfig config, ProxyDeps deps) {
     this.config = config;
+    this.deps = deps;
   }
 
   @Override
   public Future<?> start() {
-    client = UpstreamClients.create(vertx, config);
-    forwardedHeaders = new ForwardedHeadersLayer(config.headers(), config.upstream());
-    pipeline = Pipeline.of(new UpstreamForwarder(vertx, client, config.upstream()), forwardedHeaders);
-    relay = new ResponseRelay(config.headers());
+    client = UpstreamClients.create(vertx, config, deps.meters());
     // An HTTP/1.1 upgrade cannot ride an HTTP/2 connection, so with an h2c app the WebSocket handshakes get an
     // HTTP/1.1 pool of their own (the app's server must then also accept HTTP/1.1, as Vert.x, Netty and Go do).
     tunnelClient = config.upstream().protocol() == UpstreamProtocol.H2C
-        ? UpstreamClients.create(vertx, config, UpstreamProtocol.HTTP1) : client;
-    tunnel = new WebSocketTunnel(tunnelClient, config.upstream());
+        ? UpstreamClients.create(vertx, config, UpstreamProtocol.HTTP1, deps.meters()) : client;
+    UpstreamForwarder forwarder = new UpstreamForwarder(vertx, client, config.upstream(), deps.meters());
+    WebSocketTunnel tunnel = new WebSocketTunnel(tunnelClient, config.upstream(), deps.meters());
+    pipeline = standardPipeline(exchange -> exchange.isWebSocket() ? tunnel.open(exchange)
+        : forwarder.proceed(exchange));
+    relay = new ResponseRelay(config.headers(), config.upstream().idleTimeout().toMillis(),
+        config.lifecycle().drainTimeout().toMillis());
     server = vertx.createHttpServer(serverOptions(config))
+        .connectionHandler(this::countConnection)
         .requestHandler(this::handle)
-        .invalidRequestHandler(ProxyVerticle::rejectInvalid);
+        // Unparsable requests take the same path: the pipeline rejects them, so they are logged and counted.
+        .invalidRequestHandler(this::handle);
     int port = config.listener().address().port();
     // Port 0 would give every instance its own random port; Vert.x shares one random port among servers that
     // listen on the same negative port.
     return server.listen(port == 0 ? -1 : port, config.listener().address().host());
+  }
+
+  /** The layers every request passes through, outermost first; the order is the design, so each says why. */
+  private Pipeline standardPipeline(Next terminal) {
+    return Pipeline.of(terminal,
+        new AccessLogLayer(config.accessLog(), deps.accessLog(), deps.sensitiveHeaders()), // sees rejections too
+        new RequestMetricsLayer(deps.meters()),            // counts everything the log sees
+        new DrainLayer(deps.drain()), // marks, never rejects: keep serving
+        new RequestPreparation(config.observability().startTraces(), config.upstream().protocol()),
+        // After validation (bad requests are answered at once), before anything that talks to the app.
+        new StartupGate(vertx, deps.appProbe(), config.lifecycle(), deps.heldAtStartup()),
+        new ForwardedHeadersLayer(config.headers(), config.upstream())); // once per request, not per attempt
+  }
+
+  Future<Void> shutdown(java.time.Duration timeout) {
+    return server.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   int actualPort() {
@@ -90,67 +109,51 @@ final class ProxyVerticle extends VerticleBase {
         .setCompressionSupported(false);
   }
 
-  private void handle(HttpServerRequest request) {
-    request.pause();
-    String requestId = RequestIds.keepOrGenerate(request.getHeader(HeaderNames.X_REQUEST_ID));
-    RequestTarget.Checked target = RequestTarget.check(request);
-    if (target.problem() != null) {
-      FailureResponder.send(request, requestId, target.status(), "bad_request", target.problem());
-      return;
-    }
-    MultiMap headers = HttpHeaders.headers().addAll(request.headers());
-    boolean webSocket = request.version() == HttpVersion.HTTP_1_1 && request.method() == HttpMethod.GET
-        && HopByHop.isWebSocketUpgrade(request.headers());
-    HopByHop.strip(headers, true);
-    // batcycle answers Expect itself once the app is connected (see UpstreamForwarder), like Envoy does.
-    headers.remove(HeaderNames.EXPECT);
-    headers.set(HeaderNames.X_REQUEST_ID, requestId);
-    if (target.host() != null) {
-      headers.set(HeaderNames.HOST, target.host());
-    }
-    long start = System.nanoTime();
-    BodyPeek.of(request, config.upstream().protocol() == UpstreamProtocol.H2C).onComplete(peek -> {
-      if (peek.succeeded()) {
-        forward(new Exchange(request, requestId, start, target.uri(), headers, peek.result().hasBody(),
-            peek.result().firstChunk()), webSocket);
-      } // else the client reset the stream before sending anything: there is no one to answer
-    });
+  private void countConnection(HttpConnection connection) {
+    deps.meters().openConnections().incrementAndGet();
+    connection.closeHandler(v -> deps.meters().openConnections().decrementAndGet());
   }
 
-  private void forward(Exchange exchange, boolean webSocket) {
-    HttpServerRequest request = exchange.inbound();
-    request.response().closeHandler(v -> exchange.cancel());
-    request.exceptionHandler(cause -> exchange.cancel());
-    Future<UpstreamResponse> response = webSocket
-        ? forwardedHeaders.handle(exchange, tunnel::open)
-        : pipeline.handle(exchange);
-    String requestId = exchange.requestId();
-    response.onComplete(ar -> {
+  private void handle(HttpServerRequest request) {
+    request.pause();
+    Exchange exchange = new Exchange(request, RequestIds.keepOrGenerate(request.getHeader(HeaderNames.X_REQUEST_ID)),
+        System.nanoTime(), System.currentTimeMillis());
+    request.response().closeHandler(v -> clientGone(exchange));
+    request.exceptionHandler(cause -> clientGone(exchange));
+    pipeline.handle(exchange).onComplete(ar -> {
       if (ar.succeeded()) {
         if (ar.result() != null) {
           relay.relay(exchange, ar.result());
-        }
+        } // else a WebSocket tunnel took the connection over and ends the exchange itself
       } else if (!exchange.isCancelled()) {
-        int status = FailureResponder.respond(request, requestId, ar.cause());
-        exchange.end(new Outcome(status, 0, status != 0));
+        answerFailure(exchange, ar.cause());
       } else {
         exchange.end(new Outcome(0, 0, false));
       }
     });
   }
 
-  /** Requests Netty could not parse: 414, 431 or 400, a short body, and the connection closed. */
-  private static void rejectInvalid(HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
-    int status = 400;
-    String detail = "malformed request";
-    if (cause instanceof TooLongHttpLineException) {
-      status = 414;
-      detail = "request line too long";
-    } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-      status = 431;
-      detail = "request header section too large";
+  /**
+   * The client connection or stream closed. An HTTP/2 stream closes as soon as the response is ended, before the
+   * future of end() completes and ends the exchange: a response already ended in full is no client disconnect
+   * (it flagged every HTTP/2 request DC); if its last bytes do not make it, ResponseRelay sees end() fail.
+   */
+  private static void clientGone(Exchange exchange) {
+    if (!exchange.inbound().response().ended()) {
+      exchange.cancel();
     }
-    FailureResponder.send(request, RequestIds.keepOrGenerate(null), status, "bad_request", detail);
+  }
+
+  private static void answerFailure(Exchange exchange, Throwable cause) {
+    exchange.flag(ResponseFlag.LOCAL_REPLY);
+    if (cause instanceof ProxyFailure failure) {
+      exchange.failure(failure);
+      ResponseFlag flag = ResponseFlag.of(failure);
+      if (flag != null) {
+        exchange.flag(flag);
+      }
+    }
+    int status = FailureResponder.respond(exchange.inbound(), exchange.requestId(), cause);
+    exchange.end(new Outcome(status, exchange.inbound().response().bytesWritten(), status != 0));
   }
 }

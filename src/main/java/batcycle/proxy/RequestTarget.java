@@ -1,5 +1,6 @@
 package batcycle.proxy;
 
+import batcycle.headers.FieldSyntax;
 import batcycle.headers.HeaderNames;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -9,7 +10,8 @@ import java.util.List;
 
 /**
  * Checks what Netty's parser leaves to us (RFC 9112 §3.2: exactly one valid Host on HTTP/1.1; a request target
- * in origin, absolute or asterisk form) and yields the origin-form target and the Host to send the app.
+ * in origin, absolute or asterisk form; field names that are tokens) and yields the origin-form target and the Host
+ * to send the app.
  */
 final class RequestTarget {
   /** The result: either {@code problem} is set (answer 400), or {@code uri} and {@code host}. */
@@ -24,6 +26,10 @@ final class RequestTarget {
   static Checked check(HttpServerRequest request) {
     if (request.method() == HttpMethod.CONNECT) {
       return new Checked(null, null, "CONNECT is not supported: batcycle is a reverse proxy, not a tunnel", 501);
+    }
+    // HTTP/2 names are checked by the HPACK decoder, and its header map also holds the pseudo-headers.
+    if (request.version() != HttpVersion.HTTP_2 && FieldSyntax.firstInvalidName(request.headers()) != null) {
+      return Checked.bad("invalid header field name");
     }
     List<String> hosts = request.headers().getAll(HeaderNames.HOST);
     if (hosts.size() > 1) {

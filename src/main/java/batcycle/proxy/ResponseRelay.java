@@ -1,16 +1,19 @@
 package batcycle.proxy;
 
 import batcycle.config.HeaderConfig;
+import batcycle.errors.FailureResponder;
 import batcycle.headers.ForwardedHeadersLayer;
 import batcycle.headers.HeaderNames;
 import batcycle.headers.HopByHop;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Outcome;
+import batcycle.pipeline.ResponseFlag;
 import batcycle.pipeline.UpstreamResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Streams the app's response to the client with back-pressure, trailers included. If the app's body breaks
@@ -18,9 +21,13 @@ import io.vertx.core.http.HttpVersion;
  */
 final class ResponseRelay {
   private final HeaderConfig headerConfig;
+  private final long goAwayGraceMs;
+  private final long idleTimeoutMs;
 
-  ResponseRelay(HeaderConfig headerConfig) {
+  ResponseRelay(HeaderConfig headerConfig, long idleTimeoutMs, long goAwayGraceMs) {
+    this.goAwayGraceMs = goAwayGraceMs;
     this.headerConfig = headerConfig;
+    this.idleTimeoutMs = idleTimeoutMs;
   }
 
   void relay(Exchange exchange, UpstreamResponse upstream) {
@@ -34,6 +41,9 @@ final class ResponseRelay {
     headers.addAll(upstream.headers());
     HopByHop.strip(headers, false);
     headers.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
+    if (exchange.closesConnection() && version != HttpVersion.HTTP_2) {
+      headers.set(HeaderNames.CONNECTION, "close");
+    }
     if (headerConfig.via()) {
       ForwardedHeadersLayer.appendVia(headers, version);
     }
@@ -44,14 +54,52 @@ final class ResponseRelay {
     }
     upstream.body().pipe().endOnSuccess(false).endOnFailure(false).to(out).onComplete(ar -> {
       if (ar.succeeded()) {
+        upstream.finished().run();
         copyTrailers(upstream, out, version);
-        out.end().onComplete(done -> exchange.end(new Outcome(upstream.status(), out.bytesWritten(), true)));
+        out.end().onComplete(done -> {
+          if (done.failed()) {
+            // The client went away while the last bytes were on their way: the response was not delivered whole.
+            exchange.flag(ResponseFlag.CLIENT_DISCONNECT);
+          }
+          exchange.end(new Outcome(upstream.status(), out.bytesWritten(), done.succeeded()));
+          if (exchange.closesConnection()) {
+            closeAfterResponse(exchange, version);
+          }
+        });
       } else {
         upstream.abort().run();
-        out.reset();
-        exchange.end(new Outcome(upstream.status(), out.bytesWritten(), false));
+        if (!exchange.isCancelled()) {
+          ResponseFlag flag = ResponseFlag.of(UpstreamFailures.exchangeFailure(ar.cause(), idleTimeoutMs));
+          if (flag != null) {
+            exchange.flag(flag);
+          }
+        }
+        if (!out.headWritten() && !out.closed()) {
+          // The body broke before its first byte, so nothing reached the client yet: answer 502/504 like any
+          // failure before the head instead of cutting the connection without a word. The app's headers no
+          // longer describe what is sent.
+          headers.clear();
+          int status = FailureResponder.respond(exchange.inbound(), exchange.requestId(),
+              UpstreamFailures.exchangeFailure(ar.cause(), idleTimeoutMs));
+          exchange.end(new Outcome(status, 0, status != 0));
+        } else {
+          out.reset();
+          exchange.end(new Outcome(upstream.status(), out.bytesWritten(), false));
+        }
       }
     });
+  }
+
+  /**
+   * HTTP/1.x: close the connection (the response said so). HTTP/2: GOAWAY, letting the connection's other
+   * streams finish within the drain timeout.
+   */
+  private void closeAfterResponse(Exchange exchange, HttpVersion version) {
+    if (version == HttpVersion.HTTP_2) {
+      exchange.inbound().connection().shutdown(goAwayGraceMs, TimeUnit.MILLISECONDS);
+    } else {
+      exchange.inbound().connection().close();
+    }
   }
 
   private static void copyTrailers(UpstreamResponse upstream, HttpServerResponse out, HttpVersion version) {

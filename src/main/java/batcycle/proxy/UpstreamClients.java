@@ -3,6 +3,7 @@ package batcycle.proxy;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.UpstreamConfig;
 import batcycle.config.UpstreamProtocol;
+import batcycle.metrics.ProxyMeters;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -16,12 +17,12 @@ final class UpstreamClients {
 
   private UpstreamClients() {}
 
-  static HttpClient create(Vertx vertx, BatcycleConfig config) {
-    return create(vertx, config, config.upstream().protocol());
+  static HttpClient create(Vertx vertx, BatcycleConfig config, ProxyMeters meters) {
+    return create(vertx, config, config.upstream().protocol(), meters);
   }
 
   /** A pool speaking {@code protocol}, whatever the configured one (WebSocket upgrades always need HTTP/1.1). */
-  static HttpClient create(Vertx vertx, BatcycleConfig config, UpstreamProtocol protocol) {
+  static HttpClient create(Vertx vertx, BatcycleConfig config, UpstreamProtocol protocol, ProxyMeters meters) {
     UpstreamConfig upstream = config.upstream();
     int perLoop = Math.max(1, ceilDiv(upstream.maxConnections(), config.listener().eventLoops()));
     HttpClientOptions options = new HttpClientOptions()
@@ -39,7 +40,12 @@ final class UpstreamClients {
           .setHttp2KeepAliveTimeout(seconds(upstream.poolIdleTimeout()));
     }
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(perLoop).setHttp2MaxSize(perLoop);
-    return vertx.httpClientBuilder().with(options).with(pool).build();
+    return vertx.httpClientBuilder().with(options).with(pool)
+        .withConnectHandler(connection -> {
+          meters.upstreamConnections().incrementAndGet();
+          connection.closeHandler(v -> meters.upstreamConnections().decrementAndGet());
+        })
+        .build();
   }
 
   /** Vert.x keeps pool idle timeouts in whole seconds; round up so a small value never means "forever". */

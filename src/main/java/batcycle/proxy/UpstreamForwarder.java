@@ -1,7 +1,9 @@
 package batcycle.proxy;
 
 import batcycle.config.UpstreamConfig;
+import batcycle.errors.ProxyFailure;
 import batcycle.errors.UpstreamTimeout;
+import batcycle.metrics.ProxyMeters;
 import batcycle.headers.HeaderNames;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Next;
@@ -9,12 +11,16 @@ import batcycle.pipeline.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.ReadStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The terminal step: sends one attempt of the exchange to the app and streams the request body with
@@ -22,12 +28,15 @@ import io.vertx.core.net.SocketAddress;
  * loses no bytes. Completes with the response head; the body is left paused for the caller.
  */
 public final class UpstreamForwarder implements Next {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamForwarder.class);
   private final Vertx vertx;
   private final HttpClient client;
   private final UpstreamConfig config;
   private final SocketAddress address;
+  private final ProxyMeters meters;
 
-  public UpstreamForwarder(Vertx vertx, HttpClient client, UpstreamConfig config) {
+  public UpstreamForwarder(Vertx vertx, HttpClient client, UpstreamConfig config, ProxyMeters meters) {
+    this.meters = meters;
     this.vertx = vertx;
     this.client = client;
     this.config = config;
@@ -36,20 +45,27 @@ public final class UpstreamForwarder implements Next {
 
   @Override
   public Future<UpstreamResponse> proceed(Exchange exchange) {
-    exchange.beginAttempt();
+    Attempt attempt = Attempt.begin(exchange, meters);
     RequestOptions options = new RequestOptions()
         .setServer(address)
         .setMethod(exchange.method())
         .setURI(exchange.uri())
         .setIdleTimeout(config.idleTimeout().toMillis());
     return client.request(options)
-        .recover(cause -> Future.failedFuture(
-            UpstreamFailures.connectFailure(cause, config.connectTimeout().toMillis())))
-        .compose(request -> send(exchange, request));
+        .recover(cause -> {
+          ProxyFailure failure = UpstreamFailures.connectFailure(cause, config.connectTimeout().toMillis());
+          attempt.failed(failure);
+          return Future.failedFuture(failure);
+        })
+        .compose(request -> send(exchange, request, attempt));
   }
 
-  private Future<UpstreamResponse> send(Exchange exchange, HttpClientRequest request) {
+  private Future<UpstreamResponse> send(Exchange exchange, HttpClientRequest request, Attempt attempt) {
     Promise<UpstreamResponse> result = Promise.promise();
+    // Every failure of the request also fails request.response(), handled below; without a handler of its own
+    // Vert.x logs each one at ERROR, so a client aborting an upload would page someone.
+    request.exceptionHandler(cause -> LOG.debug("request {} to the app failed: {}", exchange.requestId(),
+        cause.toString()));
     copyHead(exchange, request);
     exchange.onCancel(request::reset);
     if (expectsContinue(exchange)) {
@@ -57,7 +73,7 @@ public final class UpstreamForwarder implements Next {
       exchange.inbound().response().writeContinue();
     }
     long timer = vertx.setTimer(config.responseTimeout().toMillis(), id -> {
-      if (result.tryFail(new UpstreamTimeout(UpstreamTimeout.Phase.RESPONSE,
+      if (fail(result, attempt, new UpstreamTimeout(UpstreamTimeout.Phase.RESPONSE,
           "no response from the app within " + config.responseTimeout().toMillis() + " ms"))) {
         request.reset();
       }
@@ -66,12 +82,19 @@ public final class UpstreamForwarder implements Next {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
         HttpClientResponse response = ar.result().pause();
-        if (!result.tryComplete(new UpstreamResponse(response.statusCode(), response.statusMessage(),
-            response.headers(), response, response::trailers, request::reset))) {
+        long idleMs = config.idleTimeout().toMillis();
+        ReadStream<Buffer> body = idleMs > 0 ? new IdleTimeoutBody(vertx, response, idleMs, request::reset) : response;
+        if (result.tryComplete(new UpstreamResponse(response.statusCode(), response.statusMessage(),
+            response.headers(), body, response::trailers, attempt::release, () -> {
+              request.reset();
+              attempt.release();
+            }))) {
+          attempt.responded(response.statusCode());
+        } else {
           request.reset(); // the timeout won the race: drop this late response
         }
       } else {
-        result.tryFail(UpstreamFailures.exchangeFailure(ar.cause(), config.idleTimeout().toMillis()));
+        fail(result, attempt, UpstreamFailures.exchangeFailure(ar.cause(), config.idleTimeout().toMillis()));
       }
     });
     if (exchange.bodyPrefix() != null) {
@@ -90,16 +113,35 @@ public final class UpstreamForwarder implements Next {
     exchange.body().pipe().endOnFailure(false).to(request).onFailure(cause -> {
       // The client's upload broke off: never let the app see a shorter body as complete.
       request.reset();
-      result.tryFail(UpstreamFailures.exchangeFailure(cause, config.idleTimeout().toMillis()));
+      fail(result, attempt, UpstreamFailures.exchangeFailure(cause, config.idleTimeout().toMillis()));
     });
     return result.future();
   }
 
-  private void copyHead(Exchange exchange, HttpClientRequest request) {
+  /** Fails the attempt unless it already completed; true if this call decided the outcome. */
+  private static boolean fail(Promise<UpstreamResponse> result, Attempt attempt, ProxyFailure failure) {
+    if (result.future().isComplete()) {
+      return false;
+    }
+    // Account for the attempt before failing the promise: failing it answers the client and ends the exchange
+    // synchronously, so an attempt recorded after that was missing from the request log (upstream_ms 0 on a
+    // timeout) and its time was counted as batcycle's own overhead. Event-loop confined, so no race.
+    attempt.failed(failure);
+    result.fail(failure);
+    return true;
+  }
+
+  /** The exchange's outbound headers onto an upstream request, the Host going in as its authority. */
+  static void copyHeaders(Exchange exchange, HttpClientRequest request, UpstreamConfig config) {
     request.headers().setAll(exchange.headers());
     String host = request.headers().get(HeaderNames.HOST);
     request.headers().remove(HeaderNames.HOST);
-    request.authority(HostAndPort.parseAuthority(host != null ? host : config.authority(), -1));
+    HostAndPort authority = host == null ? null : HostAndPort.parseAuthority(host, -1);
+    request.authority(authority != null ? authority : HostAndPort.parseAuthority(config.authority(), -1));
+  }
+
+  private void copyHead(Exchange exchange, HttpClientRequest request) {
+    copyHeaders(exchange, request, config);
     boolean lengthKnown = request.headers().contains(HeaderNames.CONTENT_LENGTH);
     // Also on HTTP/2: Vert.x refuses a write without content-length unless "chunked" is set, and on an HTTP/2
     // stream that flag only lifts the check (no transfer-encoding goes on the wire; DATA frames carry the body).

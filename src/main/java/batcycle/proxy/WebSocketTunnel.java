@@ -1,7 +1,9 @@
 package batcycle.proxy;
 
 import batcycle.config.UpstreamConfig;
+import batcycle.errors.ProxyFailure;
 import batcycle.headers.HeaderNames;
+import batcycle.metrics.ProxyMeters;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Outcome;
 import batcycle.pipeline.UpstreamResponse;
@@ -27,7 +29,10 @@ final class WebSocketTunnel {
   private final UpstreamConfig config;
   private final SocketAddress address;
 
-  WebSocketTunnel(HttpClient client, UpstreamConfig config) {
+  private final ProxyMeters meters;
+
+  WebSocketTunnel(HttpClient client, UpstreamConfig config, ProxyMeters meters) {
+    this.meters = meters;
     this.client = client;
     this.config = config;
     this.address = SocketAddress.inetSocketAddress(config.port(), config.host());
@@ -35,17 +40,13 @@ final class WebSocketTunnel {
 
   /** Completes with the app's non-101 response for the caller to relay, or with null once the tunnel is up. */
   Future<UpstreamResponse> open(Exchange exchange) {
-    exchange.beginAttempt();
+    Attempt attempt = Attempt.begin(exchange, meters);
     RequestOptions options = new RequestOptions().setServer(address).setMethod(exchange.method())
         .setURI(exchange.uri());
     return client.request(options)
-        .recover(cause -> Future.failedFuture(
-            UpstreamFailures.connectFailure(cause, config.connectTimeout().toMillis())))
+        .recover(cause -> failed(attempt, UpstreamFailures.connectFailure(cause, config.connectTimeout().toMillis())))
         .compose(request -> {
-          request.headers().setAll(exchange.headers());
-          String host = request.headers().get(HeaderNames.HOST);
-          request.headers().remove(HeaderNames.HOST);
-          request.authority(HostAndPort.parseAuthority(host != null ? host : config.authority(), -1));
+          UpstreamForwarder.copyHeaders(exchange, request, config);
           // The upgrade itself is the one hop-by-hop exchange that must reach the app.
           request.headers().set(HeaderNames.UPGRADE, "websocket").set(HeaderNames.CONNECTION, "Upgrade");
           exchange.onCancel(request::reset);
@@ -54,20 +55,29 @@ final class WebSocketTunnel {
           // connect() below; after it, a close is the tunnel's normal end.
           request.exceptionHandler(cause -> LOG.debug("request {}: WebSocket upstream connection ended: {}",
               exchange.requestId(), cause.toString()));
-          return request.connect().recover(cause -> Future.failedFuture(
+          return request.connect().recover(cause -> failed(attempt,
               UpstreamFailures.exchangeFailure(cause, config.idleTimeout().toMillis())));
         })
         .compose(response -> {
+          attempt.responded(response.statusCode());
           if (response.statusCode() != 101) {
             response.pause();
             return Future.succeededFuture(new UpstreamResponse(response.statusCode(), response.statusMessage(),
-                response.headers(), response, response::trailers, () -> response.request().reset()));
+                response.headers(), response, response::trailers, attempt::release, () -> {
+                  response.request().reset();
+                  attempt.release();
+                }));
           }
-          return splice(exchange, response).map(v -> null);
+          return splice(exchange, response, attempt).map(v -> null);
         });
   }
 
-  private static Future<Void> splice(Exchange exchange, HttpClientResponse upgraded) {
+  private static <T> Future<T> failed(Attempt attempt, ProxyFailure failure) {
+    attempt.failed(failure);
+    return Future.failedFuture(failure);
+  }
+
+  private static Future<Void> splice(Exchange exchange, HttpClientResponse upgraded, Attempt attempt) {
     HttpServerResponse out = exchange.inbound().response();
     out.setStatusCode(101);
     out.headers().addAll(upgraded.headers());
@@ -76,6 +86,7 @@ final class WebSocketTunnel {
     return exchange.inbound().toNetSocket().onComplete(ar -> {
       if (ar.failed()) {
         app.close();
+        attempt.release();
         exchange.end(new Outcome(101, 0, false));
         return;
       }
@@ -84,6 +95,7 @@ final class WebSocketTunnel {
       app.pipeTo(client).onComplete(done -> client.close());
       client.closeHandler(v -> {
         app.close();
+        attempt.release(); // the app's time is the tunnel's lifetime: batcycle's own share stays near zero
         exchange.end(new Outcome(101, 0, true));
       });
     }).mapEmpty();

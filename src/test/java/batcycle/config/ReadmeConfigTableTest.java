@@ -15,7 +15,7 @@ class ReadmeConfigTableTest {
     List<String> rows = Files.readAllLines(Path.of("README.md")).stream()
         .filter(line -> line.startsWith("| `")).toList();
     for (Key key : Key.values()) {
-      String defaultCell = key.defaultValue().isEmpty() ? "number of cores" : "`" + key.defaultValue() + "`";
+      String defaultCell = key.defaultDisplay();
       assertThat(rows).as("README row for " + key.path())
           .anyMatch(row -> row.startsWith("| `" + key.path() + "` | `" + key.flag() + "` | `" + key.envName()
               + "` | " + defaultCell + " |"));

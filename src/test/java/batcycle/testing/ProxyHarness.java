@@ -3,6 +3,7 @@ package batcycle.testing;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.Key;
 import batcycle.lifecycle.Batcycle;
+import batcycle.drain.Drain;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 /** Starts a real batcycle on 127.0.0.1 port 0 (admin too) in front of a given upstream port; closes it after. */
 public final class ProxyHarness implements AutoCloseable {
   private final Batcycle batcycle;
+  private final InMemoryAccessLog accessLog;
   private final HttpClient client = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
-  private ProxyHarness(Batcycle batcycle) {
+  private ProxyHarness(Batcycle batcycle, InMemoryAccessLog accessLog) {
     this.batcycle = batcycle;
+    this.accessLog = accessLog;
   }
 
   public static ProxyHarness start(int upstreamPort) {
@@ -34,7 +37,8 @@ public final class ProxyHarness implements AutoCloseable {
     values.put(Key.EVENT_LOOPS, "2");
     values.putAll(overrides);
     BatcycleConfig config = BatcycleConfig.defaults().with(values);
-    return new ProxyHarness(Futures.await(Batcycle.start(config)));
+    InMemoryAccessLog accessLog = new InMemoryAccessLog();
+    return new ProxyHarness(Futures.await(Batcycle.start(config, accessLog)), accessLog);
   }
 
   public int port() {
@@ -65,9 +69,35 @@ public final class ProxyHarness implements AutoCloseable {
     }
   }
 
+  /** The running batcycle, for lifecycle tests (drain). */
+  public Batcycle batcycle() {
+    return batcycle;
+  }
+
+  /** The drain state of this batcycle, e.g. {@code drain().begin()} to turn {@code /readyz} 503. */
+  public Drain drain() {
+    return batcycle.drain();
+  }
+
   /** Proxy listener instances: one per event loop. */
   public int proxyInstances() {
     return batcycle.proxyInstances();
+  }
+
+  /** The request log of this batcycle (kept in memory instead of written to stdout). */
+  public InMemoryAccessLog accessLog() {
+    return accessLog;
+  }
+
+  /** GET on the admin port, e.g. {@code /metrics} or {@code /readyz}. */
+  public HttpResponse<String> admin(String path) {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort() + path))
+        .timeout(Duration.ofSeconds(30)).build());
+  }
+
+  /** The value of one Prometheus sample on /metrics, e.g. {@code batcycle_requests_active}; 0 if absent. */
+  public double metric(String name, String... labels) {
+    return PrometheusText.value(admin("/metrics").body(), name, labels);
   }
 
   public HttpClient client() {

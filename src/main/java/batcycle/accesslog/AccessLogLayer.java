@@ -1,0 +1,120 @@
+package batcycle.accesslog;
+
+import batcycle.config.AccessLogConfig;
+import batcycle.headers.HeaderNames;
+import batcycle.headers.SensitiveHeaders;
+import batcycle.pipeline.Exchange;
+import batcycle.pipeline.Layer;
+import batcycle.pipeline.Next;
+import batcycle.pipeline.Outcome;
+import batcycle.pipeline.ResponseFlag;
+import batcycle.pipeline.UpstreamResponse;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Outermost layer: when an exchange ends, however it ended (forwarded, rejected, cut short), builds one record
+ * and hands it to the sink. Successful requests may be sampled and some paths excluded; failures always log.
+ */
+public final class AccessLogLayer implements Layer {
+  private final AccessLogConfig config;
+  private final AccessLogSink sink;
+  private final SensitiveHeaders sensitive;
+  private final List<String> exactExclusions;
+  private final List<String> prefixExclusions;
+
+  public AccessLogLayer(AccessLogConfig config, AccessLogSink sink, SensitiveHeaders sensitive) {
+    this.config = config;
+    this.sink = sink;
+    this.sensitive = sensitive;
+    this.exactExclusions = config.excludePaths().stream().filter(p -> !p.endsWith("*")).toList();
+    this.prefixExclusions = config.excludePaths().stream().filter(p -> p.endsWith("*"))
+        .map(p -> p.substring(0, p.length() - 1)).toList();
+  }
+
+  @Override
+  public Future<UpstreamResponse> handle(Exchange exchange, Next next) {
+    exchange.onEnd(outcome -> {
+      if (shouldLog(exchange, outcome)) {
+        sink.offer(record(exchange, outcome));
+      }
+    });
+    return next.proceed(exchange);
+  }
+
+  private boolean shouldLog(Exchange exchange, Outcome outcome) {
+    String path = pathOnly(exchange.uri());
+    if (exactExclusions.contains(path) || prefixExclusions.stream().anyMatch(path::startsWith)) {
+      return false;
+    }
+    boolean success = outcome.completed() && outcome.status() < 400 && exchange.failure() == null;
+    return !success || config.sampleSuccess() >= 1.0
+        || ThreadLocalRandom.current().nextDouble() < config.sampleSuccess();
+  }
+
+  AccessLogRecord record(Exchange exchange, Outcome outcome) {
+    HttpServerRequest request = exchange.inbound();
+    String uri = exchange.uri();
+    var trace = exchange.trace();
+    return new AccessLogRecord(exchange.startMillis(), exchange.requestId(),
+        trace == null ? null : trace.traceId(), trace == null ? null : trace.spanId(),
+        clientAddress(request.remoteAddress()), request.method().name(),
+        config.includeQuery() ? uri : pathOnly(uri), protocol(request), outcome.status(),
+        exchange.upstreamStatus(), request.bytesRead(), outcome.bytesOut(),
+        (System.nanoTime() - exchange.startNanos()) / 1e6, exchange.upstreamNanos() / 1e6, exchange.attempts(),
+        flags(exchange), request.getHeader(HeaderNames.USER_AGENT), headers(request));
+  }
+
+  private Map<String, String> headers(HttpServerRequest request) {
+    if (config.headers().isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String name : config.headers()) {
+      String value = request.getHeader(name);
+      if (value != null) {
+        values.put(name.toLowerCase(java.util.Locale.ROOT), sensitive.loggable(name, value));
+      }
+    }
+    return values;
+  }
+
+  private static String flags(Exchange exchange) {
+    if (exchange.flags().isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    for (ResponseFlag flag : exchange.flags()) {
+      if (out.length() > 0) {
+        out.append(',');
+      }
+      out.append(flag.code());
+    }
+    return out.toString();
+  }
+
+  private static String protocol(HttpServerRequest request) {
+    return switch (request.version()) {
+      case HTTP_2 -> "HTTP/2";
+      case HTTP_1_0 -> "HTTP/1.0";
+      default -> "HTTP/1.1";
+    };
+  }
+
+  private static String clientAddress(SocketAddress address) {
+    if (address == null) {
+      return null;
+    }
+    return address.hostAddress() != null ? address.hostAddress() : address.host();
+  }
+
+  static String pathOnly(String uri) {
+    int q = uri.indexOf('?');
+    return q < 0 ? uri : uri.substring(0, q);
+  }
+}

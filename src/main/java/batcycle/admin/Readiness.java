@@ -1,0 +1,69 @@
+package batcycle.admin;
+
+import batcycle.config.BatcycleConfig;
+import batcycle.drain.Drain;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Decides {@code /readyz}: ready when the proxy listener is bound, batcycle is not draining, and the app answers —
+ * a TCP connection by default, or an HTTP GET of {@code readiness.path} that must answer below 500. Each probe
+ * is fresh (Kubernetes probes every few seconds; a cached answer would hide an app that just died).
+ */
+public final class Readiness {
+  /** The answer and, when not ready, why. */
+  public record State(boolean ready, String detail) {}
+
+  private final BatcycleConfig config;
+  private final Drain drain;
+  private final AtomicBoolean listening = new AtomicBoolean();
+  private NetClient tcp;
+  private HttpClient http;
+
+  public Readiness(BatcycleConfig config, Drain drain) {
+    this.config = config;
+    this.drain = drain;
+  }
+
+  /** Called once the proxy listener is bound. */
+  public void listening() {
+    listening.set(true);
+  }
+
+  /** Creates the probe clients on the admin server's own event loop. */
+  void init(Vertx vertx) {
+    int timeoutMs = (int) config.observability().readinessTimeout().toMillis();
+    tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(timeoutMs));
+    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(timeoutMs).setKeepAlive(false));
+  }
+
+  Future<State> check() {
+    if (!listening.get()) {
+      return Future.succeededFuture(new State(false, "proxy listener not bound yet"));
+    }
+    if (drain.isDraining()) {
+      return Future.succeededFuture(new State(false, "draining for shutdown"));
+    }
+    var upstream = config.upstream();
+    String path = config.observability().readinessPath();
+    String target = upstream.authority() + (path.isEmpty() ? "" : path);
+    Future<State> probe = path.isEmpty()
+        ? tcp.connect(upstream.port(), upstream.host()).compose(socket -> socket.close())
+            .map(v -> new State(true, "app reachable at " + target + " (tcp)"))
+        : http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(upstream.host())
+                .setPort(upstream.port()).setURI(path)
+                .setTimeout(config.observability().readinessTimeout().toMillis()))
+            .compose(request -> request.send())
+            .compose(response -> response.body().map(body -> response.statusCode()))
+            .map(status -> new State(status < 500, "app answered " + status + " at " + target));
+    return probe.recover(cause -> Future.succeededFuture(
+        new State(false, "app not reachable at " + target + ": " + cause.getMessage())));
+  }
+}

@@ -1,0 +1,14 @@
+package batcycle.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Start-up and shutdown behaviour.
+ *
+ * @param terminationGracePeriod the pod's grace period when the manifest passes it, to check the drain fits
+ * @param appKeepAliveTimeout    the app's keep-alive timeout when known, to check the pool closes idle first
+ */
+public record LifecycleConfig(Duration drainDelay, Duration drainTimeout, Optional<Duration> terminationGracePeriod,
+                              Optional<Duration> appKeepAliveTimeout, Duration startupHoldTimeout,
+                              int startupMaxHeld, boolean readinessChecksApp) {}

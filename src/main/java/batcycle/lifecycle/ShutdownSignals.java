@@ -1,0 +1,31 @@
+package batcycle.lifecycle;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * SIGTERM (and SIGINT) start a graceful drain; a second signal exits at once. A JVM shutdown hook cannot tell a
+ * second signal from the first, so the signals are handled directly ({@code sun.misc.Signal}, jdk.unsupported,
+ * available on every JDK batcycle supports).
+ */
+public final class ShutdownSignals {
+  private static final Logger LOG = LoggerFactory.getLogger(ShutdownSignals.class);
+
+  private ShutdownSignals() {}
+
+  public static void install(Batcycle running) {
+    AtomicBoolean signalled = new AtomicBoolean();
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> {
+        if (signalled.compareAndSet(false, true)) {
+          running.stop("SIG" + name);
+        } else {
+          LOG.warn("second SIG{}: exiting now without waiting for in-flight requests", name);
+          Runtime.getRuntime().halt(1);
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package batcycle.lifecycle;
+
+import batcycle.config.BatcycleConfig;
+import batcycle.config.Values;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Settings that are each valid but fight each other; start-up warns about each in one line. */
+public final class StartupChecks {
+  private StartupChecks() {}
+
+  public static List<String> warnings(BatcycleConfig config) {
+    List<String> warnings = new ArrayList<>();
+    var lifecycle = config.lifecycle();
+    Duration drain = lifecycle.drainDelay().plus(lifecycle.drainTimeout());
+    lifecycle.terminationGracePeriod().ifPresent(grace -> {
+      if (drain.compareTo(grace) > 0) {
+        warnings.add("drain.delay + drain.timeout (" + Values.format(drain) + ") exceed terminationGracePeriod ("
+            + Values.format(grace) + "): Kubernetes will kill batcycle before in-flight requests finish");
+      }
+    });
+    lifecycle.appKeepAliveTimeout().ifPresent(appKeepAlive -> {
+      if (config.upstream().poolIdleTimeout().compareTo(appKeepAlive) >= 0) {
+        warnings.add("pool.idleTimeout (" + Values.format(config.upstream().poolIdleTimeout())
+            + ") is not below the app's keep-alive timeout (" + Values.format(appKeepAlive)
+            + "): requests will race connections the app is closing");
+      }
+    });
+    return warnings;
+  }
+}

@@ -1,0 +1,139 @@
+package batcycle.metrics;
+
+import batcycle.config.MetricsConfig;
+import batcycle.headers.TraceContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpMethod;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The proxy's own meters, shared by all event loops. Timers with tags are registered once per tag combination
+ * and cached under a numeric key, so recording a request allocates no tag objects on the hot path.
+ */
+public final class ProxyMeters {
+  /** Methods that get their own label value; anything else is {@code other}, keeping the label bounded. */
+  private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
+      "OPTIONS", "TRACE", "CONNECT");
+  private static final String OTHER_METHOD = "other";
+  private static final List<String> OUTCOMES = List.of(MeterNames.OUTCOME_SUCCESS,
+      MeterNames.OUTCOME_CLIENT_ERROR, MeterNames.OUTCOME_SERVER_ERROR, MeterNames.OUTCOME_LOCAL,
+      MeterNames.OUTCOME_ABORTED);
+  /** Values of the outcome tag on {@link MeterNames#UPSTREAM_ATTEMPTS}. */
+  public static final List<String> ATTEMPT_OUTCOMES = List.of("success", "http_5xx", "connect_error", "timeout",
+      "reset", "protocol_error");
+  /** Finer than request latency: batcycle's own share is usually well under a millisecond. */
+  private static final Duration[] OVERHEAD_BUCKETS = {Duration.ofNanos(50_000), Duration.ofNanos(100_000),
+      Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
+      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(100),
+      Duration.ofMillis(500), Duration.ofSeconds(1)};
+
+  private final MeterRegistry registry;
+  private final TraceExemplars exemplars;
+  private final Duration[] latencyBuckets;
+  private final RouteMatcher routes;
+  private final Map<Long, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
+  private final Timer[] attemptTimers;
+  private final Timer overhead;
+  private final Counter requestBytes;
+  private final Counter responseBytes;
+  private final AtomicInteger activeRequests = new AtomicInteger();
+  private final AtomicInteger openConnections = new AtomicInteger();
+  private final AtomicInteger activeAttempts = new AtomicInteger();
+  private final AtomicInteger upstreamConnections = new AtomicInteger();
+
+  public ProxyMeters(MeterRegistry registry, TraceExemplars exemplars, MetricsConfig config, int upstreamPoolMax) {
+    this.registry = registry;
+    this.exemplars = exemplars;
+    this.latencyBuckets = config.latencyBuckets().toArray(Duration[]::new);
+    this.routes = new RouteMatcher(config.routes());
+    this.attemptTimers = new Timer[ATTEMPT_OUTCOMES.size()];
+    for (int i = 0; i < attemptTimers.length; i++) {
+      attemptTimers[i] = Timer.builder(MeterNames.UPSTREAM_ATTEMPTS)
+          .description("Attempts sent to the app, until its response head or the failure")
+          .tag(MeterNames.TAG_OUTCOME, ATTEMPT_OUTCOMES.get(i))
+          .serviceLevelObjectives(latencyBuckets).register(registry);
+    }
+    overhead = Timer.builder(MeterNames.OVERHEAD)
+        .description("Latency batcycle added: total time minus time spent on attempts to the app")
+        .serviceLevelObjectives(OVERHEAD_BUCKETS).register(registry);
+    requestBytes = Counter.builder(MeterNames.REQUEST_BYTES).baseUnit("bytes")
+        .description("Request body bytes received from clients").register(registry);
+    responseBytes = Counter.builder(MeterNames.RESPONSE_BYTES).baseUnit("bytes")
+        .description("Response body bytes sent to clients").register(registry);
+    Gauge.builder(MeterNames.REQUESTS_ACTIVE, activeRequests, AtomicInteger::get)
+        .description("Requests in flight").register(registry);
+    Gauge.builder(MeterNames.CONNECTIONS_ACTIVE, openConnections, AtomicInteger::get)
+        .description("Open client connections").register(registry);
+    Gauge.builder(MeterNames.UPSTREAM_ACTIVE, activeAttempts, AtomicInteger::get)
+        .description("Attempts to the app waiting for or holding a pooled connection").register(registry);
+    Gauge.builder(MeterNames.UPSTREAM_CONNECTIONS, upstreamConnections, AtomicInteger::get)
+        .description("Open connections to the app").register(registry);
+    Gauge.builder(MeterNames.UPSTREAM_POOL_MAX, () -> upstreamPoolMax)
+        .description("Configured size of the connection pool to the app").register(registry);
+  }
+
+  /** Counts every client connection while it is open. */
+  public AtomicInteger openConnections() {
+    return openConnections;
+  }
+
+  /** Counts every connection to the app while it is open. */
+  public AtomicInteger upstreamConnections() {
+    return upstreamConnections;
+  }
+
+  public AtomicInteger activeRequests() {
+    return activeRequests;
+  }
+
+  public AtomicInteger activeAttempts() {
+    return activeAttempts;
+  }
+
+  /** Records one finished request as the client saw it. */
+  public void recordRequest(HttpMethod method, int status, String outcome, String path, long nanos,
+                            long upstreamNanos, long bytesIn, long bytesOut, TraceContext trace) {
+    int methodIndex = METHODS.indexOf(method.name());
+    int outcomeIndex = OUTCOMES.indexOf(outcome);
+    int routeIndex = routes.indexOf(path);
+    long key = ((((long) routeIndex + 1) * 16 + (methodIndex + 1)) * 8 + outcomeIndex) * 1000 + status;
+    Timer timer = requestTimers.computeIfAbsent(key, k -> Timer.builder(MeterNames.REQUESTS)
+        .description("Requests as the client saw them, from arrival to the last response byte")
+        .tag(MeterNames.TAG_METHOD, methodIndex < 0 ? OTHER_METHOD : METHODS.get(methodIndex))
+        .tag(MeterNames.TAG_STATUS, Integer.toString(status))
+        .tag(MeterNames.TAG_OUTCOME, outcome)
+        .tag(MeterNames.TAG_ROUTE, routes.label(routeIndex))
+        .serviceLevelObjectives(latencyBuckets)
+        .register(registry));
+    exemplars.recordWith(trace, () -> timer.record(nanos, TimeUnit.NANOSECONDS));
+    overhead.record(Math.max(0, nanos - upstreamNanos), TimeUnit.NANOSECONDS);
+    if (bytesIn > 0) {
+      requestBytes.increment(bytesIn);
+    }
+    if (bytesOut > 0) {
+      responseBytes.increment(bytesOut);
+    }
+  }
+
+  /** Records one attempt to the app; {@code outcome} is one of {@link #ATTEMPT_OUTCOMES}. */
+  public void recordAttempt(String outcome, long nanos, TraceContext trace) {
+    Timer timer = attemptTimers[ATTEMPT_OUTCOMES.indexOf(outcome)];
+    exemplars.recordWith(trace, () -> timer.record(nanos, TimeUnit.NANOSECONDS));
+  }
+
+  /** Counts a request batcycle refused itself; {@code reason} is a failure code such as {@code bad_request}. */
+  public void recordRejection(String reason) {
+    rejections.computeIfAbsent(reason, r -> Counter.builder(MeterNames.REJECTED)
+        .description("Requests batcycle answered itself instead of forwarding them")
+        .tag(MeterNames.TAG_REASON, r).register(registry)).increment();
+  }
+}
