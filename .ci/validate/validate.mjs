@@ -25,8 +25,8 @@ const jar = process.env.BATCYCLE_JAR ?? join(repo, 'target', 'batcycle.jar');
 // them. While listed, their absence is a warning; once batcycle has them the warning turns into a pass. Remove
 // an entry when it lands, so that a later regression fails.
 const PENDING = {
-  paths: { '/readyz': 'observability and lifecycle (issues #3, #5)', '/metrics': 'observability (issue #3)' },
-  env: { BATCYCLE_TERMINATION_GRACE_PERIOD: 'lifecycle (issue #5)' },
+  paths: {}, // e.g. '/readyz': 'observability (issue #3)'
+  env: {}, // e.g. BATCYCLE_TERMINATION_GRACE_PERIOD: 'lifecycle (issue #5)'
 };
 
 let passed = 0;
@@ -417,6 +417,7 @@ for (const r of runs) {
         done
         for p in ${paths.join(' ')}; do echo "PATH $p $(curl -s -o /dev/null -m 2 -w '%{http_code}' http://127.0.0.1:${r.admin.port}$p)"; done
         echo "PROXY $(curl -s -m 5 -w ' %{http_code}' http://127.0.0.1:${r.listen.port}/)"
+        echo "CONFIG $(curl -s -m 2 http://127.0.0.1:${r.admin.port}/config | tr -d '\n')"
         kill -KILL $pid $app; wait $pid $app 2>/dev/null # no drain wanted here
         echo "LOG"; cat "$DIR/log"; true`;
       const asRoot = process.getuid?.() === 0;
@@ -437,6 +438,13 @@ for (const r of runs) {
       const log = out.slice(out.indexOf('\nLOG\n') + 5);
       const warnings = log.split('\n').filter((l) => /\bWARN/.test(l));
       assert(warnings.length === 0, `batcycle warned at start-up:\n${warnings.join('\n')}`);
+      // The latency objective of the alerts is a histogram bucket: batcycle must have that bucket.
+      const effective = JSON.parse(/^CONFIG (.*)$/m.exec(out)?.[1] || '{}').keys ?? {};
+      const buckets = String(effective['metrics.latencyBuckets']?.value ?? '').split(',').map((b) => durationSeconds(b.trim()));
+      const rules = readFileSync(join(repo, 'k8s', 'base', 'alerts.rules.yaml'), 'utf8');
+      for (const le of new Set([...rules.matchAll(/le="([^"]+)"/g)].map((m) => Number(m[1])))) {
+        assert(buckets.includes(le), `the alerts use le="${le}", not among batcycle's latency buckets ${buckets}`);
+      }
       const proxy = /^PROXY (.*)$/m.exec(out)?.[1];
       eq(proxy, 'app 200', 'a request to the proxy port (the app answers "app")');
       return `healthz 200, readyz ${codes['/readyz']}, metrics ${codes['/metrics']}, proxy -> app ${proxy}`;
