@@ -24,11 +24,14 @@ RUN --mount=type=cache,target=/cache/m2 \
     && cp target/batcycle.jar /batcycle.jar
 
 FROM ${RUNTIME_IMAGE}
+LABEL org.opencontainers.image.title="batcycle" \
+      org.opencontainers.image.description="Transparent HTTP reverse-proxy sidecar" \
+      org.opencontainers.image.version="0.1.0"
 # A fixed numeric UID/GID, also named in USER below: Kubernetes' runAsNonRoot can only verify a numeric user, and
 # the manifests in k8s/ set the same runAsUser.
-ARG UID=10001
-RUN groupadd --system --gid "${UID}" batcycle \
-    && useradd --system --uid "${UID}" --gid "${UID}" --home-dir /nonexistent --no-create-home \
+ARG APP_UID=10001
+RUN groupadd --system --gid "${APP_UID}" batcycle \
+    && useradd --system --uid "${APP_UID}" --gid "${APP_UID}" --home-dir /nonexistent --no-create-home \
        --shell /usr/sbin/nologin batcycle
 WORKDIR /app
 COPY --from=build /batcycle.jar /app/batcycle.jar
@@ -54,8 +57,9 @@ RUN --mount=type=bind,source=docker/aot-train.sh,target=/tmp/aot-train.sh \
     bash /tmp/aot-train.sh /app/batcycle.jar /app/jvm.options /app/batcycle.aot \
     && if [ -f /app/batcycle.aot ]; then echo -XX:AOTCache=/app/batcycle.aot >> /app/jvm.options; fi \
     && chmod 0444 /app/*
-USER ${UID}:${UID}
+USER ${APP_UID}:${APP_UID}
+# The proxy port (8000) and the admin port (9901: /healthz, /readyz, /metrics, /config). Configure with
+# BATCYCLE_* variables or a YAML file named by BATCYCLE_CONFIG; see README.md. No HEALTHCHECK: Kubernetes ignores
+# it (the probes in k8s/ do that job) and the OCI image format has none.
 EXPOSE 8000 9901
-# The proxy port (8000) and the admin port (9901: /healthz, /readyz, /metrics). Configure with BATCYCLE_*
-# variables or a YAML file named by BATCYCLE_CONFIG; see README.md.
 ENTRYPOINT ["java", "@/app/jvm.options", "-jar", "/app/batcycle.jar"]

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Dockerfile for real and proves the image, without a Docker engine.
 #
-# 1. Base image. Public images cannot be pulled here, so both stages build on a local Debian bookworm (minbase,
-#    made with debootstrap) plus a JDK copied from the host: Temurin 25 if present (the runtime stage then also
-#    makes its AOT cache, as on the public eclipse-temurin:25-jre), else Debian's openjdk-17-jdk-headless.
+# 1. Base image. Public images cannot be pulled here, so both stages build on a local Debian (minbase of this
+#    machine's release, made with debootstrap) plus a JDK copied from the host: Temurin 25 if present (the
+#    runtime stage then also makes its AOT cache, as on the public eclipse-temurin:25-jre), else Debian's
+#    openjdk-17-jdk-headless.
 #    The bootstrapped root filesystem is kept in $BATCYCLE_CI_CACHE (default /var/cache/batcycle-ci), and the
 #    assembled base image in buildah's storage, both keyed by the recipe; a warm run reuses them.
 # 2. buildah builds the Dockerfile (daemonless, chroot isolation) with --build-arg BUILD_IMAGE and RUNTIME_IMAGE
@@ -22,7 +23,7 @@ cd "$(dirname "$0")/.."
 
 CACHE=${BATCYCLE_CI_CACHE:-/var/cache/batcycle-ci}
 HOST_JDK=${BATCYCLE_CI_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
-SUITE=bookworm
+SUITE=${BATCYCLE_CI_SUITE:-$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")} # this machine's Debian release
 IMAGE=localhost/batcycle:ci-check
 BASE_RECIPE=1 # bump to force a new base after changing how it is made
 
@@ -91,7 +92,8 @@ else
     fi
     java_home=/opt/java/openjdk
   else
-    java_home=$(dirname "$(dirname "$(readlink -f "$mnt/usr/bin/javac" | sed "s#^$mnt##")")")
+    # /usr/bin/javac -> /etc/alternatives/javac -> the JDK: resolved inside the image, not on this machine.
+    java_home=$(dirname "$(dirname "$(chroot "$mnt" readlink -f /usr/bin/javac)")")
   fi
   buildah_ umount "$ctr" >/dev/null
   buildah_ config --env JAVA_HOME="$java_home" --env LANG=C.UTF-8 \
@@ -101,7 +103,7 @@ else
   containers=()
   # Remove bases of older recipes or other JDKs.
   buildah_ images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/batcycle-ci-base:' | grep -vx "$BASE" \
-    | xargs -r buildah_ rmi >/dev/null 2>&1 || true
+    | xargs -r buildah --log-level=error rmi >/dev/null 2>&1 || true
 fi
 
 # --- 2. build the Dockerfile -----------------------------------------------------------------------------------

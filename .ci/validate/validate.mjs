@@ -218,7 +218,7 @@ function sleepSeconds(container) {
   const i = cmd.indexOf('sleep');
   return i >= 0 ? Number(cmd[i + 1]) : 0;
 }
-const dockerUid = Number(/^ARG UID=(\d+)/m.exec(readFileSync(join(repo, 'Dockerfile'), 'utf8'))?.[1]);
+const dockerUid = Number(/^ARG APP_UID=(\d+)/m.exec(readFileSync(join(repo, 'Dockerfile'), 'utf8'))?.[1]);
 
 let batcycleHelp = '';
 if (existsSync(jar)) {
