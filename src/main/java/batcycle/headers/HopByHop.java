@@ -20,8 +20,10 @@ public final class HopByHop {
 
   /** Strips in place; {@code keepTeTrailers} is true on requests. */
   public static void strip(MultiMap headers, boolean keepTeTrailers) {
-    List<String> named = connectionTokens(headers);
-    boolean teTrailers = keepTeTrailers && asksForTrailers(headers);
+    // Most messages name nothing in Connection: skip the token parsing (it runs twice per request).
+    List<String> named = headers.contains(HeaderNames.CONNECTION) || headers.contains(HeaderNames.PROXY_CONNECTION)
+        ? connectionTokens(headers) : List.of();
+    boolean teTrailers = keepTeTrailers && headers.contains(HeaderNames.TE) && asksForTrailers(headers);
     for (String name : ALWAYS) {
       headers.remove(name);
     }

@@ -116,7 +116,7 @@ final class RequestTarget {
     }
     if (portStart >= 0) {
       String port = authority.substring(portStart + 1);
-      if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)
+      if (port.isEmpty() || port.length() > 5 || !allDigits(port)
           || Integer.parseInt(port) > 65535) {
         return false;
       }
@@ -129,6 +129,15 @@ final class RequestTarget {
     for (int i = 0; i < uri.length(); i++) {
       char c = uri.charAt(i);
       if (c <= 0x20 || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean allDigits(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
         return false;
       }
     }
