@@ -5,16 +5,20 @@ import batcycle.accesslog.AccessLogSink;
 import batcycle.accesslog.StreamAccessLogSink;
 import batcycle.admin.AdminServer;
 import batcycle.admin.Readiness;
+import batcycle.breaker.UpstreamCircuit;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
 import batcycle.demo.DemoApp;
 import batcycle.headers.SensitiveHeaders;
+import batcycle.limits.ConcurrencyLimiter;
+import batcycle.limits.RateLimitLayer;
 import batcycle.metrics.Metrics;
 import batcycle.metrics.ProxyMeters;
 import batcycle.proxy.ProxyDeps;
 import batcycle.proxy.ProxyServer;
+import batcycle.retry.RetryBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -62,8 +66,13 @@ public final class Batcycle {
     Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain());
     ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
         config.upstream().maxConnections());
-    ProxyDeps deps = new ProxyDeps(meters, sink, new SensitiveHeaders(config.accessLog().secretHeaders()));
-    Readiness readiness = new Readiness(config, batcycle.drain);
+    // Shared by every event loop: one budget, one circuit and one set of permits for the one app.
+    UpstreamCircuit circuit = new UpstreamCircuit(config.breaker(), metrics.registry());
+    ProxyDeps deps = new ProxyDeps(meters, sink, new SensitiveHeaders(config.accessLog().secretHeaders()),
+        new RetryBudget(config.retry(), metrics.registry()), circuit,
+        new ConcurrencyLimiter(config.limits(), metrics.registry()),
+        config.rateLimit().enabled() ? RateLimitLayer.limiter(config.rateLimit()) : null);
+    Readiness readiness = new Readiness(config, batcycle.drain, circuit::describe);
     Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
     // Admin first: Vert.x hands event loops out round-robin, so it gets a loop of its own.
     return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness))

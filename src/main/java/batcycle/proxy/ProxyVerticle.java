@@ -6,7 +6,15 @@ import batcycle.errors.FailureResponder;
 import batcycle.headers.ForwardedHeadersLayer;
 import batcycle.headers.HeaderNames;
 import batcycle.headers.RequestIds;
+import batcycle.breaker.CircuitBreakerLayer;
+import batcycle.deadline.DeadlineLayer;
+import batcycle.limits.ConcurrencyLimitLayer;
+import batcycle.limits.RateLimitLayer;
 import batcycle.pipeline.Exchange;
+import batcycle.pipeline.Layer;
+import batcycle.retry.RetryLayer;
+import java.util.ArrayList;
+import java.util.List;
 import batcycle.pipeline.Outcome;
 import batcycle.pipeline.Pipeline;
 import batcycle.pipeline.Next;
@@ -67,11 +75,24 @@ final class ProxyVerticle extends VerticleBase {
 
   /** The layers every request passes through, outermost first; the order is the design, so each says why. */
   private Pipeline standardPipeline(Next terminal) {
-    return Pipeline.of(terminal,
-        new AccessLogLayer(config.accessLog(), deps.accessLog(), deps.sensitiveHeaders()), // sees rejections too
-        new RequestMetricsLayer(deps.meters()),            // counts everything the log sees
-        new RequestPreparation(config.observability().startTraces(), config.upstream().protocol()),
-        new ForwardedHeadersLayer(config.headers(), config.upstream())); // once per request, not per attempt
+    List<Layer> layers = new ArrayList<>();
+    layers.add(new AccessLogLayer(config.accessLog(), deps.accessLog(), deps.sensitiveHeaders())); // sees rejections too
+    layers.add(new RequestMetricsLayer(deps.meters()));           // counts everything the log sees
+    layers.add(new RequestPreparation(config.observability().startTraces(), config.upstream().protocol()));
+    // Counts from arrival, so it bounds the queue wait below too; strips the client's X-Batcycle-Timeout.
+    layers.add(new DeadlineLayer(config.deadline()));
+    if (deps.rateLimiter() != null) {
+      layers.add(new RateLimitLayer(deps.rateLimiter()));         // before the limit: refused requests hold no permit
+    }
+    // Per request, not per attempt: retries of one request share its permit, and the budget bounds their number.
+    layers.add(new ConcurrencyLimitLayer(deps.limiter(), config.limits().queueTimeout(), vertx));
+    layers.add(new ForwardedHeadersLayer(config.headers(), config.upstream())); // once per request, not per attempt
+    // Wraps the breaker: every attempt is recorded by it, and an open circuit is never retried.
+    layers.add(new RetryLayer(config.retry(), vertx, deps.retryBudget(), deps.meters().registry()));
+    if (config.breaker().enabled()) {
+      layers.add(new CircuitBreakerLayer(deps.circuit()));
+    }
+    return Pipeline.of(terminal, layers.toArray(Layer[]::new));
   }
 
   int actualPort() {
