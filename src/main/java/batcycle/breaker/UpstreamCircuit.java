@@ -9,7 +9,6 @@ import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -107,8 +106,8 @@ public final class UpstreamCircuit {
     }
     var metrics = breaker.getMetrics();
     return switch (state()) {
-      case "open" -> "circuit open (failing fast with 503 for " + Duration.ofSeconds(secondsUntilHalfOpen())
-          .getSeconds() + " s more, then probing)";
+      case "open" -> "circuit open (failing fast with 503; probing the app again in " + secondsUntilHalfOpen()
+          + " s)";
       case "half_open" -> "circuit half-open (probing the app)";
       default -> "circuit closed (failure rate " + (metrics.getNumberOfBufferedCalls() < config.minimumCalls()
           ? "not yet measured" : String.format(Locale.ROOT, "%.1f %%", metrics.getFailureRate())) + ")";

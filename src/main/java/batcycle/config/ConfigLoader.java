@@ -120,7 +120,8 @@ public final class ConfigLoader {
         r.integer(Key.LIMITS_QUEUE_SIZE, 0, 100_000), r.positiveDuration(Key.LIMITS_QUEUE_TIMEOUT),
         r.bool(Key.LIMITS_ADAPTIVE), r.integer(Key.LIMITS_ADAPTIVE_MIN_LIMIT, 1, 1_000_000));
     if (limits.adaptive() && limits.adaptiveMinLimit() > limits.maxConcurrent()) {
-      r.problem(Key.LIMITS_ADAPTIVE_MIN_LIMIT, "expected at most limits.maxConcurrent (" + limits.maxConcurrent() + ")");
+      r.problem(Key.LIMITS_ADAPTIVE_MIN_LIMIT,
+          "expected at most limits.maxConcurrent (" + limits.maxConcurrent() + ")");
     }
     var rateLimit = new RateLimitConfig(r.integer(Key.RATE_LIMIT_LIMIT, 0, 10_000_000),
         r.positiveDuration(Key.RATE_LIMIT_PERIOD));

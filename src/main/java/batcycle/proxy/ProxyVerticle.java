@@ -76,11 +76,13 @@ final class ProxyVerticle extends VerticleBase {
   /** The layers every request passes through, outermost first; the order is the design, so each says why. */
   private Pipeline standardPipeline(Next terminal) {
     List<Layer> layers = new ArrayList<>();
-    layers.add(new AccessLogLayer(config.accessLog(), deps.accessLog(), deps.sensitiveHeaders())); // sees rejections too
-    layers.add(new RequestMetricsLayer(deps.meters()));           // counts everything the log sees
+    // Outermost: the log sees rejections too, and the metrics count everything the log sees.
+    layers.add(new AccessLogLayer(config.accessLog(), deps.accessLog(), deps.sensitiveHeaders()));
+    layers.add(new RequestMetricsLayer(deps.meters()));
     layers.add(new RequestPreparation(config.observability().startTraces(), config.upstream().protocol()));
     // Counts from arrival, so it bounds the queue wait below too; strips the client's X-Batcycle-Timeout.
     layers.add(new DeadlineLayer(config.deadline()));
+    // TODO(#5): the drain layer goes here, before the limits: draining is not overload.
     if (deps.rateLimiter() != null) {
       layers.add(new RateLimitLayer(deps.rateLimiter()));         // before the limit: refused requests hold no permit
     }

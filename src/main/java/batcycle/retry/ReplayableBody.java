@@ -21,6 +21,7 @@ import java.util.List;
 final class ReplayableBody {
   private final ReadStream<Buffer> source;
   private final long cap;
+  private final Runnable unreadFailure;
   private List<Buffer> recorded = new ArrayList<>();
   private long recordedBytes;
   private boolean overflowed;
@@ -33,10 +34,13 @@ final class ReplayableBody {
   /**
    * {@code source} must be paused and not yet ended; {@code cap} is the most bytes recorded for a replay (0 for
    * a request that may never be replayed: then only whether the body was touched is tracked).
+   * {@code unreadFailure} runs when the client's upload fails while no attempt is reading it (this wrapper takes
+   * the place of the exception handler the client's request had).
    */
-  ReplayableBody(ReadStream<Buffer> source, long cap) {
+  ReplayableBody(ReadStream<Buffer> source, long cap, Runnable unreadFailure) {
     this.source = source;
     this.cap = cap;
+    this.unreadFailure = unreadFailure;
     source.handler(this::onChunk);
     source.endHandler(v -> onEnd());
     source.exceptionHandler(this::onFailure);
@@ -136,6 +140,8 @@ final class ReplayableBody {
     failed = true;
     if (live != null && live.exceptionHandler != null) {
       live.exceptionHandler.handle(cause);
+    } else {
+      unreadFailure.run();
     }
     finish(false);
   }

@@ -21,7 +21,7 @@ class ReplayableBodyTest {
   @Test
   void replaysTheSameBytesAfterTheFirstAttemptReadThemAll() {
     FakeBody client = new FakeBody().write("hello ").write("world").end();
-    ReplayableBody body = new ReplayableBody(client, 64);
+    ReplayableBody body = new ReplayableBody(client, 64, () -> { });
     AtomicBoolean firstEnded = new AtomicBoolean();
     assertThat(readAll(body.first(), firstEnded)).isEqualTo("hello world");
     assertThat(firstEnded).isTrue();
@@ -36,7 +36,7 @@ class ReplayableBodyTest {
 
   @Test
   void replayHonoursBackPressure() {
-    ReplayableBody body = new ReplayableBody(new FakeBody().write("a").write("b").write("c").end(), 64);
+    ReplayableBody body = new ReplayableBody(new FakeBody().write("a").write("b").write("c").end(), 64, () -> { });
     readAll(body.first(), new AtomicBoolean());
     body.whole();
     ReadStream<Buffer> replay = body.next();
@@ -57,7 +57,7 @@ class ReplayableBodyTest {
   @Test
   void aBodyOverTheCapStillStreamsWholeButIsNotReplayable() {
     FakeBody client = new FakeBody().write("12345").write("67890").write("X").end();
-    ReplayableBody body = new ReplayableBody(client, 10);
+    ReplayableBody body = new ReplayableBody(client, 10, () -> { });
     AtomicBoolean ended = new AtomicBoolean();
     assertThat(readAll(body.first(), ended)).isEqualTo("1234567890X");
     assertThat(ended).isTrue();
@@ -67,7 +67,7 @@ class ReplayableBodyTest {
   @Test
   void readsTheRestOfAPartlySentBodyBeforeReplaying() {
     FakeBody client = new FakeBody().write("part1-");
-    ReplayableBody body = new ReplayableBody(client, 64);
+    ReplayableBody body = new ReplayableBody(client, 64, () -> { });
     ReadStream<Buffer> first = body.first();
     Buffer seen = Buffer.buffer();
     first.handler(seen::appendBuffer);
@@ -85,7 +85,7 @@ class ReplayableBodyTest {
   @Test
   void stopsReadingOnceTheRestOverflowsTheCap() {
     FakeBody client = new FakeBody().write("12345");
-    ReplayableBody body = new ReplayableBody(client, 8);
+    ReplayableBody body = new ReplayableBody(client, 8, () -> { });
     readAll(body.first(), new AtomicBoolean());
     var whole = body.whole();
     client.write("6789");
@@ -95,7 +95,7 @@ class ReplayableBodyTest {
   @Test
   void aBodyNoAttemptReadGoesLiveToTheNextAttemptWhateverItsSize() {
     FakeBody client = new FakeBody().write("x".repeat(100)).end();
-    ReplayableBody body = new ReplayableBody(client, 0); // not even recorded
+    ReplayableBody body = new ReplayableBody(client, 0, () -> { }); // not even recorded
     ReadStream<Buffer> first = body.first();
     first.handler(b -> { });
     // A connect failure: the forwarder never started reading.
@@ -105,12 +105,14 @@ class ReplayableBodyTest {
   }
 
   @Test
-  void aFailedUploadIsNotReplayable() {
+  void aFailedUploadIsNotReplayableAndIsReportedWhenNoAttemptReadsIt() {
     FakeBody client = new FakeBody().write("abc");
-    ReplayableBody body = new ReplayableBody(client, 64);
+    AtomicBoolean reported = new AtomicBoolean();
+    ReplayableBody body = new ReplayableBody(client, 64, () -> reported.set(true));
     readAll(body.first(), new AtomicBoolean());
     var whole = body.whole();
     client.fail(new IllegalStateException("client went away"));
     assertThat(whole.result()).isFalse();
+    assertThat(reported).isTrue();
   }
 }
