@@ -27,6 +27,7 @@ public enum AccessLogFormat {
       millis(out, AccessLogRecord.DURATION_MS, r.durationMs());
       millis(out, AccessLogRecord.UPSTREAM_MS, r.upstreamMs());
       number(out, AccessLogRecord.ATTEMPTS, r.attempts());
+      field(out, AccessLogRecord.RETRY_REASONS, r.retryReasons(), false);
       field(out, AccessLogRecord.FLAGS, r.flags(), false);
       field(out, AccessLogRecord.USER_AGENT, r.userAgent(), false);
       if (!r.headers().isEmpty()) {
@@ -54,7 +55,11 @@ public enum AccessLogFormat {
       appendMillis(out, r.durationMs());
       out.append("ms ");
       appendMillis(out, r.upstreamMs());
-      out.append("ms attempts=").append(r.attempts()).append(" flags=").append(r.flags().isEmpty() ? "-" : r.flags())
+      out.append("ms attempts=").append(r.attempts());
+      if (!r.retryReasons().isEmpty()) {
+        out.append(" retries=").append(r.retryReasons());
+      }
+      out.append(" flags=").append(r.flags().isEmpty() ? "-" : r.flags())
           .append(" id=").append(r.requestId()).append(" trace=").append(orDash(r.traceId())).append(" ua=\"");
       escape(out, orDash(r.userAgent()));
       out.append('"');

@@ -67,7 +67,8 @@ public final class AccessLogLayer implements Layer {
         config.includeQuery() ? uri : pathOnly(uri), protocol(request), outcome.status(),
         exchange.upstreamStatus(), request.bytesRead(), outcome.bytesOut(),
         (System.nanoTime() - exchange.startNanos()) / 1e6, exchange.upstreamNanos() / 1e6, exchange.attempts(),
-        flags(exchange), request.getHeader(HeaderNames.USER_AGENT), headers(request));
+        String.join(",", exchange.retryReasons()), flags(exchange), request.getHeader(HeaderNames.USER_AGENT),
+        headers(request));
   }
 
   private Map<String, String> headers(HttpServerRequest request) {

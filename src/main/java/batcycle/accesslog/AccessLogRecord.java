@@ -7,13 +7,14 @@ import java.util.Map;
  * dashboards and log queries depend on them.
  *
  * @param timestampMillis when the request arrived (epoch milliseconds)
+ * @param retryReasons    why each retry was made, comma-separated (e.g. {@code reset,status}), empty if none
  * @param flags           response flags (e.g. {@code UF,URX}), empty if none
  * @param headers         configured request headers to log, values already redacted where secret
  */
 public record AccessLogRecord(long timestampMillis, String requestId, String traceId, String spanId, String client,
                               String method, String path, String protocol, int status, int upstreamStatus,
                               long bytesIn, long bytesOut, double durationMs, double upstreamMs, int attempts,
-                              String flags, String userAgent, Map<String, String> headers) {
+                              String retryReasons, String flags, String userAgent, Map<String, String> headers) {
   /** JSON keys, in the order written. */
   public static final String TS = "ts";
   public static final String REQUEST_ID = "request_id";
@@ -30,6 +31,7 @@ public record AccessLogRecord(long timestampMillis, String requestId, String tra
   public static final String DURATION_MS = "duration_ms";
   public static final String UPSTREAM_MS = "upstream_ms";
   public static final String ATTEMPTS = "attempts";
+  public static final String RETRY_REASONS = "retry_reasons";
   public static final String FLAGS = "flags";
   public static final String USER_AGENT = "user_agent";
   public static final String HEADERS = "headers";

@@ -11,6 +11,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Decides {@code /readyz}: ready when the proxy listener is bound, batcycle is not draining, and the app answers —
@@ -23,13 +24,21 @@ public final class Readiness {
 
   private final BatcycleConfig config;
   private final Drain drain;
+  private final Supplier<String> circuit;
   private final AtomicBoolean listening = new AtomicBoolean();
   private NetClient tcp;
   private HttpClient http;
 
-  public Readiness(BatcycleConfig config, Drain drain) {
+  /**
+   * {@code circuit} describes the circuit breaker's state for the details. An open circuit never makes batcycle
+   * unready: with a single app behind it, Kubernetes would then take the pod out of the Service, no request
+   * would reach the half-open probes that close the circuit again, and every replica failing together would turn
+   * an app hiccup into a total outage. The app check below already says whether the app is there.
+   */
+  public Readiness(BatcycleConfig config, Drain drain, Supplier<String> circuit) {
     this.config = config;
     this.drain = drain;
+    this.circuit = circuit;
   }
 
   /** Called once the proxy listener is bound. */
@@ -64,6 +73,7 @@ public final class Readiness {
             .compose(response -> response.body().map(body -> response.statusCode()))
             .map(status -> new State(status < 500, "app answered " + status + " at " + target));
     return probe.recover(cause -> Future.succeededFuture(
-        new State(false, "app not reachable at " + target + ": " + cause.getMessage())));
+            new State(false, "app not reachable at " + target + ": " + cause.getMessage())))
+        .map(state -> new State(state.ready(), state.detail() + "; " + circuit.get()));
   }
 }

@@ -13,7 +13,9 @@ import java.nio.file.Path;
  */
 public record BatcycleConfig(ListenerConfig listener, UpstreamConfig upstream, HostPort admin,
                              HeaderConfig headers, MetricsConfig metrics, AccessLogConfig accessLog,
-                             ObservabilityConfig observability, LifecycleConfig lifecycle, boolean demo,
+                             ObservabilityConfig observability, DeadlineConfig deadline, RetryConfig retry,
+                             BreakerConfig breaker, LimitConfig limits, RateLimitConfig rateLimit,
+                             LifecycleConfig lifecycle, boolean demo,
                              Optional<Path> configFile,
                              Map<Key, SourcedValue> sources) {
   public BatcycleConfig {

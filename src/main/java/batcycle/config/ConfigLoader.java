@@ -101,7 +101,8 @@ public final class ConfigLoader {
     var upstream = new UpstreamConfig(r.url(Key.UPSTREAM),
         r.choice(Key.UPSTREAM_PROTOCOL, UpstreamProtocol::parse, UpstreamProtocol.HTTP1),
         r.integer(Key.POOL_MAX_CONNECTIONS, 1, 100_000), r.duration(Key.POOL_IDLE_TIMEOUT),
-        positive(r, Key.TIMEOUTS_CONNECT), positive(r, Key.TIMEOUTS_RESPONSE), r.duration(Key.TIMEOUTS_UPSTREAM_IDLE));
+        r.positiveDuration(Key.TIMEOUTS_CONNECT), r.positiveDuration(Key.TIMEOUTS_RESPONSE),
+        r.duration(Key.TIMEOUTS_UPSTREAM_IDLE));
     var headers = new HeaderConfig(r.bool(Key.HEADERS_PRESERVE_HOST), r.bool(Key.HEADERS_TRUST_FORWARDED),
         r.bool(Key.HEADERS_FORWARDED), r.bool(Key.HEADERS_VIA));
     var admin = r.hostPort(Key.ADMIN);
@@ -113,34 +114,51 @@ public final class ConfigLoader {
         r.integer(Key.ACCESS_LOG_QUEUE_SIZE, 16, 1_000_000));
     var observability = new ObservabilityConfig(r.bool(Key.TRACING_START_TRACES),
         r.choice(Key.LOG_FORMAT, LogFormat::parse, LogFormat.TEXT), r.path(Key.READINESS_PATH),
-        positive(r, Key.READINESS_TIMEOUT));
+        r.positiveDuration(Key.READINESS_TIMEOUT));
     var lifecycle = new LifecycleConfig(r.duration(Key.DRAIN_DELAY), r.duration(Key.DRAIN_TIMEOUT),
         r.optionalDuration(Key.TERMINATION_GRACE_PERIOD), r.optionalDuration(Key.APP_KEEP_ALIVE_TIMEOUT),
         r.duration(Key.STARTUP_HOLD_TIMEOUT), r.integer(Key.STARTUP_MAX_HELD, 0, 1_000_000),
         r.bool(Key.READINESS_CHECK_APP));
+    var deadline = new DeadlineConfig(r.duration(Key.TIMEOUTS_REQUEST), upstream.responseTimeout());
+    var retry = retry(r);
+    var breaker = new BreakerConfig(r.bool(Key.BREAKER_ENABLED), r.integer(Key.BREAKER_FAILURE_RATE, 1, 100),
+        r.integer(Key.BREAKER_MINIMUM_CALLS, 1, 1_000_000), r.wholeSeconds(Key.BREAKER_WINDOW, 1, 3600),
+        r.positiveDuration(Key.BREAKER_OPEN_DURATION), r.integer(Key.BREAKER_HALF_OPEN_CALLS, 1, 1000),
+        r.statuses(Key.BREAKER_STATUSES));
+    var limits = new LimitConfig(r.integer(Key.LIMITS_MAX_CONCURRENT, 1, 1_000_000),
+        r.integer(Key.LIMITS_QUEUE_SIZE, 0, 100_000), r.positiveDuration(Key.LIMITS_QUEUE_TIMEOUT),
+        r.bool(Key.LIMITS_ADAPTIVE), r.integer(Key.LIMITS_ADAPTIVE_MIN_LIMIT, 1, 1_000_000));
+    if (limits.adaptive() && limits.adaptiveMinLimit() > limits.maxConcurrent()) {
+      r.problem(Key.LIMITS_ADAPTIVE_MIN_LIMIT,
+          "expected at most limits.maxConcurrent (" + limits.maxConcurrent() + ")");
+    }
+    var rateLimit = new RateLimitConfig(r.integer(Key.RATE_LIMIT_LIMIT, 0, 10_000_000),
+        r.positiveDuration(Key.RATE_LIMIT_PERIOD));
     boolean demo = r.bool(Key.DEMO);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }
-    return new BatcycleConfig(listener, upstream, admin, headers, metrics, accessLog, observability, lifecycle,
-        demo, file, merged);
+    return new BatcycleConfig(listener, upstream, admin, headers, metrics, accessLog, observability, deadline,
+        retry, breaker, limits, rateLimit, lifecycle, demo, file, merged);
+  }
+
+  private static RetryConfig retry(ConfigReader r) {
+    var config = new RetryConfig(r.integer(Key.RETRY_MAX_ATTEMPTS, 1, 10), r.duration(Key.RETRY_BACKOFF_BASE),
+        r.duration(Key.RETRY_BACKOFF_MAX), r.statuses(Key.RETRY_STATUSES),
+        r.size(Key.RETRY_MAX_REPLAY_BYTES, 0, 16 << 20), r.duration(Key.RETRY_MAX_RETRY_AFTER),
+        r.ratio(Key.RETRY_BUDGET_RATIO), r.integer(Key.RETRY_BUDGET_MIN_PER_SECOND, 0, 1_000_000),
+        r.wholeSeconds(Key.RETRY_BUDGET_WINDOW, 1, 600));
+    if (config.backoffMax().compareTo(config.backoffBase()) < 0) {
+      r.problem(Key.RETRY_BACKOFF_MAX, "expected at least retry.backoffBase (" + Values.format(config.backoffBase())
+          + ")");
+    }
+    return config;
   }
 
   private static int eventLoops(ConfigReader r) {
     return r.text(Key.EVENT_LOOPS).isBlank()
         ? Runtime.getRuntime().availableProcessors()
         : r.integer(Key.EVENT_LOOPS, 1, 256);
-  }
-
-  private static java.time.Duration positive(ConfigReader r, Key key) {
-    // One parser, so an unparsable value is one problem, not also "above 0" for its placeholder.
-    return r.read(key, text -> {
-      var d = Values.parseDuration(text);
-      if (d.isZero()) {
-        throw new IllegalArgumentException("a duration above 0");
-      }
-      return d;
-    }, java.time.Duration.ofSeconds(1));
   }
 
   private static CommandSpec commandSpec() {

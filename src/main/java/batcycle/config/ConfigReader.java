@@ -45,6 +45,17 @@ final class ConfigReader {
     return read(key, Values::parseDuration, Duration.ZERO);
   }
 
+  /** A duration above 0; one parser, so an unparsable value is one problem, not also "above 0". */
+  Duration positiveDuration(Key key) {
+    return read(key, text -> {
+      Duration d = Values.parseDuration(text);
+      if (d.isZero()) {
+        throw new IllegalArgumentException("a duration above 0");
+      }
+      return d;
+    }, Duration.ofSeconds(1));
+  }
+
   int size(Key key, long min, long max) {
     long size = read(key, Values::parseSize, min);
     if (size < min || size > max) {
@@ -119,6 +130,31 @@ final class ConfigReader {
       }
       return t;
     }, "");
+  }
+
+  /** HTTP status codes, each in 400..599 (retry or failure statuses); empty means none. */
+  java.util.Set<Integer> statuses(Key key) {
+    return read(key, text -> {
+      java.util.Set<Integer> out = new java.util.TreeSet<>();
+      for (String item : text.split(",")) {
+        if (item.isBlank()) {
+          continue;
+        }
+        out.add(Values.parseInt(item, 400, 599));
+      }
+      return out;
+    }, java.util.Set.of());
+  }
+
+  /** A duration of whole seconds in {@code min..max} seconds (windows counted in one-second buckets). */
+  Duration wholeSeconds(Key key, int min, int max) {
+    return read(key, text -> {
+      Duration d = Values.parseDuration(text);
+      if (d.toMillis() % 1000 != 0 || d.getSeconds() < min || d.getSeconds() > max) {
+        throw new IllegalArgumentException("whole seconds from " + min + "s to " + max + "s, such as 30s");
+      }
+      return d;
+    }, Duration.ofSeconds(min));
   }
 
   boolean bool(Key key) {

@@ -33,6 +33,10 @@ public final class FailureResponder {
     } else {
       LOG.debug("request {} answered {} ({}): {}", requestId, status, code, failure.getMessage());
     }
+    if (known != null && known.retryAfterSeconds() >= 0) {
+      // Overload, an open circuit and the rate limit all tell the client when trying again makes sense.
+      response.headers().set(HeaderNames.RETRY_AFTER, Long.toString(known.retryAfterSeconds()));
+    }
     return send(request, requestId, status, code, known != null ? known.getMessage() : "proxy error");
   }
 

@@ -23,6 +23,11 @@ public final class HeaderNames {
   public static final String TRACESTATE = "tracestate";
   public static final String USER_AGENT = "user-agent";
   public static final String VIA = "via";
+  public static final String RETRY_AFTER = "retry-after";
+  /** A client's promise that repeating the request is safe (IETF draft-ietf-httpapi-idempotency-key-header). */
+  public static final String IDEMPOTENCY_KEY = "idempotency-key";
+  /** A client's own, shorter timeout for this request; batcycle's own header, never forwarded. */
+  public static final String X_BATCYCLE_TIMEOUT = "x-batcycle-timeout";
   /** Set on responses batcycle generates itself, with a stable failure code. */
   public static final String X_BATCYCLE_ERROR = "x-batcycle-error";
 

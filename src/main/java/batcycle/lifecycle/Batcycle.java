@@ -6,18 +6,22 @@ import batcycle.accesslog.AccessLogSink;
 import batcycle.accesslog.StreamAccessLogSink;
 import batcycle.admin.AdminServer;
 import batcycle.admin.Readiness;
+import batcycle.breaker.UpstreamCircuit;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
 import batcycle.demo.DemoApp;
 import batcycle.headers.SensitiveHeaders;
+import batcycle.limits.ConcurrencyLimiter;
+import batcycle.limits.RateLimitLayer;
 import batcycle.metrics.Metrics;
 import batcycle.metrics.ProxyMeters;
 import batcycle.proxy.ProxyDeps;
 import batcycle.proxy.ProxyServer;
 import batcycle.startup.AppProbe;
 import java.util.concurrent.atomic.AtomicInteger;
+import batcycle.retry.RetryBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -68,10 +72,15 @@ public final class Batcycle {
     Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain());
     ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
         config.upstream().maxConnections());
+    // Shared by every event loop: one budget, one circuit and one set of permits for the one app.
+    UpstreamCircuit circuit = new UpstreamCircuit(config.breaker(), metrics.registry());
     AppProbe probe = new AppProbe(vertx, config.upstream());
     ProxyDeps deps = new ProxyDeps(meters, sink, new SensitiveHeaders(config.accessLog().secretHeaders()),
+        new RetryBudget(config.retry(), metrics.registry()), circuit,
+        new ConcurrencyLimiter(config.limits(), metrics.registry()),
+        config.rateLimit().enabled() ? RateLimitLayer.limiter(config.rateLimit()) : null,
         batcycle.drain, probe, new AtomicInteger());
-    Readiness readiness = new Readiness(config, batcycle.drain);
+    Readiness readiness = new Readiness(config, batcycle.drain, circuit::describe);
     Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
     // Admin first: Vert.x hands event loops out round-robin, so it gets a loop of its own.
     return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, batcycle::stop))
@@ -85,7 +94,9 @@ public final class Batcycle {
               () -> meters.activeRequests().get());
           readiness.listening();
           batcycle.appProbe = probe;
-          probe.start();
+          if (!config.lifecycle().startupHoldTimeout().isZero()) {
+            probe.start(); // without holding, the first request that reaches the app marks it up
+          }
           return batcycle;
         })
         .recover(cause -> batcycle.close().transform(closed -> Future.failedFuture(cause)));

@@ -27,6 +27,12 @@ public final class StartupChecks {
             + "): requests will race connections the app is closing");
       }
     });
+    Duration request = config.deadline().request();
+    Duration perTry = config.upstream().responseTimeout();
+    if (!request.isZero() && perTry.compareTo(request) > 0) {
+      warnings.add("timeouts.response (" + Values.format(perTry) + ", per try) is longer than timeouts.request ("
+          + Values.format(request) + "): no attempt can use its full time, and none is ever retried after one");
+    }
     return warnings;
   }
 }

@@ -29,14 +29,25 @@ public final class MeterNames {
   public static final String OVERHEAD = "batcycle.overhead";
   /** Counter: request-log lines dropped because the writer fell behind. */
   public static final String ACCESS_LOG_DROPPED = "batcycle.accesslog.dropped";
-  /** Counter: retries sent to the app; tag reason (connect_failure, reset, timeout, status). */
+  /** Counter: retries sent to the app; tag reason (connect_failure, reset, protocol_error, timeout, status). */
   public static final String RETRIES = "batcycle.retries";
-  /** Counter: retries wanted but not made; tag reason (not_idempotent, not_replayable, budget, circuit_open, ...). */
+  /**
+   * Counter: retries wanted but not made; tag reason (not_idempotent, not_replayable, budget, circuit_open,
+   * retry_after, deadline, attempts_exhausted, websocket).
+   */
   public static final String RETRY_SKIPPED = "batcycle.retry.skipped";
   /** Counter: failures passed to the client because the retry budget was spent. */
   public static final String RETRY_BUDGET_EXHAUSTED = "batcycle.retry.budget.exhausted";
+  /** Gauge: retries the budget would allow right now. */
+  public static final String RETRY_BUDGET_AVAILABLE = "batcycle.retry.budget.available";
   /** Gauge: 1 for the circuit breaker's current state, 0 for the others; tag state (closed, open, half_open). */
   public static final String CIRCUIT_STATE = "batcycle.circuit.state";
+  /** Gauge: the current concurrency limit on requests to the app (moves when the adaptive limit is on). */
+  public static final String CONCURRENCY_LIMIT = "batcycle.concurrency.limit";
+  /** Gauge: requests holding a concurrency permit (until their response ends). */
+  public static final String CONCURRENCY_ACTIVE = "batcycle.concurrency.active";
+  /** Gauge: requests waiting in the queue for a concurrency permit. */
+  public static final String CONCURRENCY_QUEUED = "batcycle.concurrency.queued";
   /** Gauge: always 1; the tags carry the version and Java version. */
   public static final String BUILD_INFO = "batcycle.build.info";
 

@@ -81,6 +81,11 @@ public final class ProxyMeters {
         .description("Configured size of the connection pool to the app").register(registry);
   }
 
+  /** The registry, for concerns that register meters of their own (once, in their constructors). */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
   /** Counts every client connection while it is open. */
   public AtomicInteger openConnections() {
     return openConnections;

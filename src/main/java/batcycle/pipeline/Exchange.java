@@ -39,6 +39,10 @@ public final class Exchange {
   private int upstreamStatus;
   private long upstreamNanos;
   private ProxyFailure failure;
+  private long deadlineNanos;
+  private long tryTimeoutMs;
+  private List<String> retryReasons = List.of();
+  private boolean continueSent;
   private boolean ended;
   private boolean cancelled;
   private boolean closeConnection;
@@ -177,6 +181,45 @@ public final class Exchange {
 
   public boolean closesConnection() {
     return closeConnection;
+  }
+
+  /** The {@code System.nanoTime()} by which the app's response head must have arrived; 0 if there is no deadline. */
+  public long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  public void deadlineNanos(long deadlineNanos) {
+    this.deadlineNanos = deadlineNanos;
+  }
+
+  /** Milliseconds one attempt may take to the response head; 0 means the configured per-try timeout. */
+  public long tryTimeoutMs() {
+    return tryTimeoutMs;
+  }
+
+  public void tryTimeoutMs(long tryTimeoutMs) {
+    this.tryTimeoutMs = tryTimeoutMs;
+  }
+
+  /** Why each retry of this exchange was made, in order ({@code reset}, {@code status}, ...); empty if none. */
+  public List<String> retryReasons() {
+    return retryReasons;
+  }
+
+  public void addRetryReason(String reason) {
+    if (retryReasons.isEmpty()) {
+      retryReasons = new ArrayList<>(2);
+    }
+    retryReasons.add(reason);
+  }
+
+  /** True the first time only: a client expecting 100-continue gets one interim response, whatever the attempts. */
+  public boolean markContinueSent() {
+    if (continueSent) {
+      return false;
+    }
+    continueSent = true;
+    return true;
   }
 
   public boolean isCancelled() {

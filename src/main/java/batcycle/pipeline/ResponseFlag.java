@@ -28,6 +28,8 @@ public enum ResponseFlag {
   CIRCUIT_OPEN("UO"),
   /** A retry was wanted but the retry budget was spent. */
   RETRY_BUDGET_EXHAUSTED("URX"),
+  /** Refused by the local rate limit. */
+  RATE_LIMITED("RL"),
   /** Rejected while draining for shutdown. */
   DRAINING("DR");
 
@@ -48,6 +50,9 @@ public enum ResponseFlag {
       case "upstream_reset" -> UPSTREAM_RESET;
       case "upstream_protocol_error" -> UPSTREAM_PROTOCOL_ERROR;
       case "bad_request", "uri_too_long", "headers_too_large", "not_implemented" -> BAD_REQUEST;
+      case "overloaded" -> OVERLOADED;
+      case "circuit_open" -> CIRCUIT_OPEN;
+      case "rate_limited" -> RATE_LIMITED;
       default -> failure instanceof UpstreamTimeout ? UPSTREAM_TIMEOUT : null;
     };
   }

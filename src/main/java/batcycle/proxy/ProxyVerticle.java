@@ -6,7 +6,15 @@ import batcycle.errors.FailureResponder;
 import batcycle.headers.ForwardedHeadersLayer;
 import batcycle.headers.HeaderNames;
 import batcycle.headers.RequestIds;
+import batcycle.breaker.CircuitBreakerLayer;
+import batcycle.deadline.DeadlineLayer;
+import batcycle.limits.ConcurrencyLimitLayer;
+import batcycle.limits.RateLimitLayer;
 import batcycle.pipeline.Exchange;
+import batcycle.pipeline.Layer;
+import batcycle.retry.RetryLayer;
+import java.util.ArrayList;
+import java.util.List;
 import batcycle.pipeline.Outcome;
 import batcycle.pipeline.Pipeline;
 import batcycle.pipeline.Next;
@@ -70,14 +78,29 @@ final class ProxyVerticle extends VerticleBase {
 
   /** The layers every request passes through, outermost first; the order is the design, so each says why. */
   private Pipeline standardPipeline(Next terminal) {
-    return Pipeline.of(terminal,
-        new AccessLogLayer(config.accessLog(), deps.accessLog(), deps.sensitiveHeaders()), // sees rejections too
-        new RequestMetricsLayer(deps.meters()),            // counts everything the log sees
-        new DrainLayer(deps.drain()), // marks, never rejects: keep serving
-        new RequestPreparation(config.observability().startTraces(), config.upstream().protocol()),
-        // After validation (bad requests are answered at once), before anything that talks to the app.
-        new StartupGate(vertx, deps.appProbe(), config.lifecycle(), deps.heldAtStartup()),
-        new ForwardedHeadersLayer(config.headers(), config.upstream())); // once per request, not per attempt
+    List<Layer> layers = new ArrayList<>();
+    // Outermost: the log sees rejections too, and the metrics count everything the log sees.
+    layers.add(new AccessLogLayer(config.accessLog(), deps.accessLog(), deps.sensitiveHeaders()));
+    layers.add(new RequestMetricsLayer(deps.meters()));
+    layers.add(new RequestPreparation(config.observability().startTraces(), config.upstream().protocol()));
+    // Counts from arrival, so it bounds the queue wait below too; strips the client's X-Batcycle-Timeout.
+    layers.add(new DeadlineLayer(config.deadline()));
+    // Before the limits: draining is not overload. It only marks responses to close their connection.
+    layers.add(new DrainLayer(deps.drain()));
+    // After validation (bad requests are answered at once), before anything that talks to the app.
+    layers.add(new StartupGate(vertx, deps.appProbe(), config.lifecycle(), deps.heldAtStartup()));
+    if (deps.rateLimiter() != null) {
+      layers.add(new RateLimitLayer(deps.rateLimiter()));         // before the limit: refused requests hold no permit
+    }
+    // Per request, not per attempt: retries of one request share its permit, and the budget bounds their number.
+    layers.add(new ConcurrencyLimitLayer(deps.limiter(), config.limits().queueTimeout(), vertx));
+    layers.add(new ForwardedHeadersLayer(config.headers(), config.upstream())); // once per request, not per attempt
+    // Wraps the breaker: every attempt is recorded by it, and an open circuit is never retried.
+    layers.add(new RetryLayer(config.retry(), vertx, deps.retryBudget(), deps.meters().registry()));
+    if (config.breaker().enabled()) {
+      layers.add(new CircuitBreakerLayer(deps.circuit()));
+    }
+    return Pipeline.of(terminal, layers.toArray(Layer[]::new));
   }
 
   Future<Void> shutdown(java.time.Duration timeout) {

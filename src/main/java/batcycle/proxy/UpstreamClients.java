@@ -9,9 +9,12 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the keep-alive connection pool to the app; one per event loop, so no request hops threads. */
 final class UpstreamClients {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamClients.class);
   /** Responses from the app may carry large headers (cookies, CSP); this bounds them generously. */
   private static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
 
@@ -42,6 +45,12 @@ final class UpstreamClients {
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(perLoop).setHttp2MaxSize(perLoop);
     return vertx.httpClientBuilder().with(options).with(pool)
         .withConnectHandler(connection -> {
+          if (protocol == UpstreamProtocol.HTTP1) {
+            KeepAliveHint.install(connection, seconds(upstream.poolIdleTimeout()));
+          }
+          // Each failure also fails the request on the connection, which answers and logs it; without a handler
+          // here Vert.x logs every reset by the app once more, at ERROR.
+          connection.exceptionHandler(cause -> LOG.debug("connection to the app failed: {}", cause.toString()));
           meters.upstreamConnections().incrementAndGet();
           connection.closeHandler(v -> meters.upstreamConnections().decrementAndGet());
         })

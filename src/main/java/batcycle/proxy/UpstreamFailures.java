@@ -7,6 +7,7 @@ import batcycle.errors.UpstreamTimeout;
 import batcycle.errors.UpstreamUnavailable;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.vertx.core.http.StreamResetException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -14,6 +15,9 @@ import java.util.concurrent.TimeoutException;
 
 /** Turns what Vert.x and Netty report about the app into the {@link ProxyFailure} the client is answered with. */
 final class UpstreamFailures {
+  /** HTTP/2 error code REFUSED_STREAM (RFC 9113 §7). */
+  private static final long REFUSED_STREAM = 0x7;
+
   private UpstreamFailures() {}
 
   /** A failure while opening the connection: nothing reached the app. */
@@ -39,6 +43,10 @@ final class UpstreamFailures {
     }
     if (cause instanceof TimeoutException) {
       return new UpstreamTimeout(UpstreamTimeout.Phase.IDLE, "the app sent nothing for " + idleTimeoutMs + " ms");
+    }
+    if (cause instanceof StreamResetException reset && reset.getCode() == REFUSED_STREAM) {
+      // RFC 9113 §8.7: a refused stream was not processed at all, so it is as safe to retry as a refused connect.
+      return new UpstreamUnavailable("the app refused the HTTP/2 stream before processing it", cause);
     }
     if (cause instanceof DecoderException || cause instanceof TooLongFrameException
         || cause instanceof IllegalArgumentException || isDecodeFailure(cause)) {

@@ -3,6 +3,7 @@ package batcycle.proxy;
 import batcycle.config.UpstreamConfig;
 import batcycle.errors.ProxyFailure;
 import batcycle.errors.UpstreamTimeout;
+import batcycle.errors.UpstreamUnavailable;
 import batcycle.metrics.ProxyMeters;
 import batcycle.headers.HeaderNames;
 import batcycle.pipeline.Exchange;
@@ -19,6 +20,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.ReadStream;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,38 +48,63 @@ public final class UpstreamForwarder implements Next {
   @Override
   public Future<UpstreamResponse> proceed(Exchange exchange) {
     Attempt attempt = Attempt.begin(exchange, meters);
+    Promise<UpstreamResponse> result = Promise.promise();
+    long perTryMs = exchange.tryTimeoutMs() > 0 ? exchange.tryTimeoutMs() : config.responseTimeout().toMillis();
+    long deadline = exchange.deadlineNanos();
+    long remainingMs = deadline == 0 ? Long.MAX_VALUE : (deadline - System.nanoTime()) / 1_000_000;
+    if (remainingMs <= 0) {
+      fail(result, attempt, new UpstreamTimeout(UpstreamTimeout.Phase.RESPONSE,
+          "the request deadline passed before an attempt to the app could start"));
+      return result.future();
+    }
+    long timeoutMs = Math.min(perTryMs, remainingMs);
+    String limit = remainingMs < perTryMs ? " (the request deadline)" : "";
     RequestOptions options = new RequestOptions()
         .setServer(address)
         .setMethod(exchange.method())
         .setURI(exchange.uri())
         .setIdleTimeout(config.idleTimeout().toMillis());
-    return client.request(options)
-        .recover(cause -> {
-          ProxyFailure failure = UpstreamFailures.connectFailure(cause, config.connectTimeout().toMillis());
-          attempt.failed(failure);
-          return Future.failedFuture(failure);
-        })
-        .compose(request -> send(exchange, request, attempt));
+    HttpClientRequest[] current = new HttpClientRequest[1];
+    // The per-try timeout covers the whole attempt: waiting for a pooled connection, connecting, and the response
+    // head. Before a connection exists, nothing has reached the app (a connect timeout: retryable for any request).
+    long timer = vertx.setTimer(timeoutMs, id -> {
+      ProxyFailure timeout = current[0] == null
+          ? new UpstreamTimeout(UpstreamTimeout.Phase.CONNECT, "no connection to the app within " + timeoutMs + " ms"
+              + limit)
+          : new UpstreamTimeout(UpstreamTimeout.Phase.RESPONSE, "no response from the app within " + timeoutMs
+              + " ms" + limit);
+      if (fail(result, attempt, timeout) && current[0] != null) {
+        current[0].reset();
+      }
+    });
+    client.request(options).onComplete(ar -> {
+      if (ar.failed()) {
+        vertx.cancelTimer(timer);
+        fail(result, attempt, UpstreamFailures.connectFailure(ar.cause(), config.connectTimeout().toMillis()));
+      } else if (result.future().isComplete()) {
+        ar.result().reset(); // the attempt timed out while waiting for this connection: never send it
+      } else {
+        current[0] = ar.result();
+        send(exchange, ar.result(), attempt, result, timer);
+      }
+    });
+    return result.future();
   }
 
-  private Future<UpstreamResponse> send(Exchange exchange, HttpClientRequest request, Attempt attempt) {
-    Promise<UpstreamResponse> result = Promise.promise();
+  private void send(Exchange exchange, HttpClientRequest request, Attempt attempt, Promise<UpstreamResponse> result,
+                    long timer) {
     // Every failure of the request also fails request.response(), handled below; without a handler of its own
     // Vert.x logs each one at ERROR, so a client aborting an upload would page someone.
     request.exceptionHandler(cause -> LOG.debug("request {} to the app failed: {}", exchange.requestId(),
         cause.toString()));
     copyHead(exchange, request);
     exchange.onCancel(request::reset);
-    if (expectsContinue(exchange)) {
+    if (expectsContinue(exchange) && exchange.markContinueSent()) {
       // The connection to the app is up: now it is worth the client sending its body (RFC 9110 §10.1.1).
       exchange.inbound().response().writeContinue();
     }
-    long timer = vertx.setTimer(config.responseTimeout().toMillis(), id -> {
-      if (fail(result, attempt, new UpstreamTimeout(UpstreamTimeout.Phase.RESPONSE,
-          "no response from the app within " + config.responseTimeout().toMillis() + " ms"))) {
-        request.reset();
-      }
-    });
+    // The write that carries the request head; if it fails, nothing of the request reached the app.
+    AtomicReference<Future<Void>> head = new AtomicReference<>();
     request.response().onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
@@ -94,28 +121,44 @@ public final class UpstreamForwarder implements Next {
           request.reset(); // the timeout won the race: drop this late response
         }
       } else {
-        fail(result, attempt, UpstreamFailures.exchangeFailure(ar.cause(), config.idleTimeout().toMillis()));
+        fail(result, attempt, failure(ar.cause(), head.get()));
       }
     });
     if (exchange.bodyPrefix() != null) {
-      request.write(exchange.bodyPrefix());
+      head.set(request.write(exchange.bodyPrefix()));
     } else if (exchange.hasBody()) {
       // Vert.x sends the head only with the first body bytes; a streaming client (gRPC bidi) may wait for the
       // app to speak first, so the app must get the head now.
-      request.sendHead();
+      head.set(request.sendHead());
     }
-    if (exchange.inbound().isEnded() && exchange.bodyPrefix() == null) {
-      // Nothing left to read: BodyPeek already consumed the END_STREAM of a body-less HTTP/2 request, and Vert.x's
-      // HTTP/2 request throws on pause() (which pipe() calls) once it has ended.
-      request.end();
-      return result.future();
+    if (exchange.body() == exchange.inbound() && exchange.inbound().isEnded()) {
+      // Nothing left to read: BodyPeek already consumed the END_STREAM of a body-less HTTP/2 request (or a retry
+      // follows an attempt that read a body-less request to its end), and Vert.x's HTTP/2 request throws on
+      // pause() (which pipe() calls) once it has ended.
+      Future<Void> end = request.end();
+      head.compareAndSet(null, end);
+      return;
     }
-    exchange.body().pipe().endOnFailure(false).to(request).onFailure(cause -> {
+    Future<Void> piped = exchange.body().pipe().endOnFailure(false).to(request);
+    head.compareAndSet(null, piped); // no body: the head goes out with the end
+    piped.onFailure(cause -> {
       // The client's upload broke off: never let the app see a shorter body as complete.
       request.reset();
-      fail(result, attempt, UpstreamFailures.exchangeFailure(cause, config.idleTimeout().toMillis()));
+      fail(result, attempt, failure(cause, head.get()));
     });
-    return result.future();
+  }
+
+  /**
+   * A failure after a connection was obtained. If not even the request head could be written, the pooled
+   * connection was found closed and nothing reached the app: that is reported like a connect failure, which may
+   * be retried for any request. A head write still pending counts as sent (never retry what may have arrived).
+   */
+  private ProxyFailure failure(Throwable cause, Future<Void> head) {
+    if (head != null && head.failed() && !(cause instanceof ProxyFailure)) {
+      return new UpstreamUnavailable("the pooled connection to the app was closed before the request was written",
+          cause);
+    }
+    return UpstreamFailures.exchangeFailure(cause, config.idleTimeout().toMillis());
   }
 
   /** Fails the attempt unless it already completed; true if this call decided the outcome. */

@@ -11,7 +11,7 @@ class AccessLogFormatTest {
   private static AccessLogRecord record(String path, String userAgent, Map<String, String> headers) {
     return new AccessLogRecord(1_764_000_000_123L, "req-1", "4bf92f3577b34da6a3ce929d0e0e4736",
         "00f067aa0ba902b7", "10.1.2.3", "GET", path, "HTTP/1.1", 502, 503, 12, 345, 12.3456, 10.5, 3,
-        "UR,URX", userAgent, headers);
+        "reset,status", "UR,URX", userAgent, headers);
   }
 
   @Test
@@ -35,9 +35,16 @@ class AccessLogFormatTest {
     assertThat(json.getDouble("duration_ms")).isEqualTo(12.346);
     assertThat(json.getDouble("upstream_ms")).isEqualTo(10.5);
     assertThat(json.getInteger("attempts")).isEqualTo(3);
+    assertThat(json.getString("retry_reasons")).isEqualTo("reset,status");
     assertThat(json.getString("flags")).isEqualTo("UR,URX");
     assertThat(json.getString("user_agent")).isEqualTo("curl/8");
     assertThat(json.getJsonObject("headers").getString("x-tenant")).isEqualTo("blue");
+  }
+
+  @Test
+  void theTextLineNamesRetryReasonsWhenThereWereRetries() {
+    assertThat(AccessLogFormat.TEXT.encode(record("/a", "curl/8", Map.of())))
+        .contains(" attempts=3 retries=reset,status flags=UR,URX ");
   }
 
   @Test
@@ -53,7 +60,7 @@ class AccessLogFormatTest {
   @Test
   void writesNullForMissingTraceAndAReadableTextLine() {
     AccessLogRecord noTrace = new AccessLogRecord(0, "id", null, null, "127.0.0.1", "POST", "/x", "HTTP/2", 200,
-        200, 0, 2, 1.0, 0.5, 1, "", null, Map.of());
+        200, 0, 2, 1.0, 0.5, 1, "", "", null, Map.of());
     assertThat(new JsonObject(AccessLogFormat.JSON.encode(noTrace)).getValue("trace_id")).isNull();
     assertThat(AccessLogFormat.TEXT.encode(noTrace)).isEqualTo(
         "1970-01-01T00:00:00.000Z 127.0.0.1 \"POST /x HTTP/2\" 200 200 0 2 1.000ms 0.500ms attempts=1 flags=- "

@@ -42,6 +42,8 @@ import org.junit.jupiter.api.Test;
 class AccessLogIT {
   private static final Duration BOUND = Duration.ofSeconds(10);
   private static final long APP_DELAY_MS = 50;
+  /** Each record here describes one attempt; RetryIT covers how retries show in the log. */
+  private static final Map<Key, String> NO_RETRIES = Map.of(Key.RETRY_MAX_ATTEMPTS, "1");
 
   private RecordingOrigin origin;
   private ProxyHarness proxy;
@@ -82,7 +84,7 @@ class AccessLogIT {
   @Test
   void logsOneRecordPerRequestWithExactFieldsAndThePathWithoutItsQuery() {
     origin = delayedOrigin(200, "hello");
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
     long before = System.currentTimeMillis();
 
     HttpResponse<String> response = proxy.send(HttpRequest.newBuilder(proxy.uri("/orders/7?token=abc&x=1"))
@@ -117,7 +119,7 @@ class AccessLogIT {
   @Test
   void logsTheGeneratedRequestIdThatTheAppAndTheClientAlsoGetWhenTheClientsIdIsInvalid() {
     origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
 
     HttpResponse<String> response = get("/ids", "not valid!");
 
@@ -131,7 +133,7 @@ class AccessLogIT {
   @Test
   void keepsTheQueryStringWhenIncludeQueryIsOn() {
     origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.ACCESS_LOG_INCLUDE_QUERY, "true"));
+    proxy = ProxyHarness.start(origin.port(), withNoRetries(Key.ACCESS_LOG_INCLUDE_QUERY, "true"));
 
     get("/search?q=bikes&page=2", "req-query");
 
@@ -142,7 +144,7 @@ class AccessLogIT {
   void countsRequestAndResponseBodyBytesOfAPost() {
     String responseBody = "r".repeat(321);
     origin = RecordingOrigin.start((request, body) -> request.response().end(responseBody));
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
     String requestBody = "b".repeat(1234);
 
     HttpResponse<String> response = proxy.send(HttpRequest.newBuilder(proxy.uri("/upload")).timeout(BOUND)
@@ -164,7 +166,7 @@ class AccessLogIT {
       response.write("b".repeat(100));
       response.end("c".repeat(100));
     });
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
 
     HttpResponse<String> response = get("/chunks", "req-chunked");
 
@@ -175,7 +177,7 @@ class AccessLogIT {
   @Test
   void logsHttp2ForAPriorKnowledgeClientAndHttp11Otherwise() {
     origin = RecordingOrigin.start((request, body) -> request.response().end("h2!"));
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
     Vertx vertx = Vertx.vertx();
     try {
       HttpClient h2 = vertx.createHttpClient(new HttpClientOptions()
@@ -212,7 +214,7 @@ class AccessLogIT {
   @Test
   void logsTheAppsErrorStatusAsStatusAndUpstreamStatusWithoutFlags() {
     origin = RecordingOrigin.start((request, body) -> request.response().setStatusCode(503).end("busy"));
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
 
     assertThat(get("/busy", "req-503").statusCode()).isEqualTo(503);
 
@@ -227,7 +229,7 @@ class AccessLogIT {
   @Test
   void logsAMalformedRequestAsALocal400ThatNeverReachedTheApp() throws IOException {
     origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
 
     RawResponse response = raw(proxy.port(),
         "GET /twice HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nX-Request-Id: req-bad\r\n\r\n");
@@ -246,7 +248,7 @@ class AccessLogIT {
 
   @Test
   void logsARefusedConnectionToTheAppAs502WithConnectFailureAndLocalReplyFlags() throws IOException {
-    proxy = ProxyHarness.start(closedPort());
+    proxy = ProxyHarness.start(closedPort(), NO_RETRIES);
 
     assertThat(get("/nobody-home", "req-refused").statusCode()).isEqualTo(502);
 
@@ -263,7 +265,7 @@ class AccessLogIT {
       // Half a response: the rest never comes, so only the client leaving can end the exchange.
       request.response().setChunked(true).write("first part");
     });
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
 
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       socket.setSoTimeout((int) BOUND.toMillis());
@@ -283,7 +285,7 @@ class AccessLogIT {
   @Test
   void flagsOnlyTheClientWhenItLeavesBeforeTheResponseHead() throws IOException {
     origin = RecordingOrigin.start((request, body) -> { }); // never answers
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
 
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       raw.send("GET /slow HTTP/1.1\r\nHost: app\r\nX-Request-Id: req-dc-early\r\n\r\n");
@@ -302,7 +304,7 @@ class AccessLogIT {
   @Test
   void flagsAResponseTimeoutAsUpstreamTimeoutAndLocalReply() {
     origin = RecordingOrigin.start((request, body) -> { }); // never answers
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.TIMEOUTS_RESPONSE, "200ms"));
+    proxy = ProxyHarness.start(origin.port(), withNoRetries(Key.TIMEOUTS_RESPONSE, "200ms"));
 
     assertThat(get("/stuck", "req-timeout").statusCode()).isEqualTo(504);
 
@@ -320,7 +322,7 @@ class AccessLogIT {
     origin = RecordingOrigin.start((request, body) -> {
       request.response().setChunked(true).write("partial").onComplete(written -> request.connection().close());
     });
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
 
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       socket.setSoTimeout((int) BOUND.toMillis());
@@ -347,7 +349,7 @@ class AccessLogIT {
         socket.write("SPDY/9 banana\r\n\r\n").onComplete(done -> socket.close());
       }));
       Futures.await(app.listen(0, "127.0.0.1"));
-      proxy = ProxyHarness.start(app.actualPort());
+      proxy = ProxyHarness.start(app.actualPort(), NO_RETRIES);
 
       assertThat(get("/garbled", "req-upe").statusCode()).isEqualTo(502);
 
@@ -392,7 +394,7 @@ class AccessLogIT {
   @Test
   void logsConfiguredHeadersAndRedactsSecretOnes() {
     origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(
+    proxy = ProxyHarness.start(origin.port(), withNoRetries(
         Key.ACCESS_LOG_HEADERS, "x-tenant,authorization,cookie,X-Internal-Key,x-absent",
         Key.ACCESS_LOG_SECRET_HEADERS, "x-internal-key"));
 
@@ -421,7 +423,7 @@ class AccessLogIT {
       };
       request.response().setStatusCode(status).end();
     });
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.ACCESS_LOG_SAMPLE_SUCCESS, "0"));
+    proxy = ProxyHarness.start(origin.port(), withNoRetries(Key.ACCESS_LOG_SAMPLE_SUCCESS, "0"));
 
     for (int i = 0; i < 5; i++) {
       assertThat(get("/fine", "req-ok-" + i).statusCode()).isEqualTo(200);
@@ -442,7 +444,7 @@ class AccessLogIT {
   @Test
   void neverLogsExcludedPathsExactOrByPrefix() {
     origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.ACCESS_LOG_EXCLUDE_PATHS, "/healthz,/internal/*"));
+    proxy = ProxyHarness.start(origin.port(), withNoRetries(Key.ACCESS_LOG_EXCLUDE_PATHS, "/healthz,/internal/*"));
 
     List<String> excluded = List.of("/healthz", "/healthz?probe=1", "/internal/stats", "/internal/a/b");
     List<String> logged = List.of("/healthz/deep", "/healthzz", "/internal", "/internalx", "/orders");
@@ -463,7 +465,7 @@ class AccessLogIT {
   @Test
   void takesTraceAndSpanIdsFromTheClientsTraceparent() {
     origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
 
     proxy.send(HttpRequest.newBuilder(proxy.uri("/traced")).timeout(BOUND).header("X-Request-Id", "req-trace")
         .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build());
@@ -476,7 +478,7 @@ class AccessLogIT {
   @Test
   void writesARealRecordAsOneParsableJsonLineThroughTheStreamSink() throws IOException {
     origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.ACCESS_LOG_HEADERS, "x-tenant,authorization"));
+    proxy = ProxyHarness.start(origin.port(), withNoRetries(Key.ACCESS_LOG_HEADERS, "x-tenant,authorization"));
     // Quotes, a backslash and an obs-text byte (0xFC, which Netty reads as ISO-8859-1 'ü') must survive JSON.
     String userAgent = "odd \"agent\" \\ f\u00fcr";
     assertThat(raw(proxy.port(), "GET /json?q=1 HTTP/1.1\r\nHost: app\r\nX-Request-Id: req-json\r\n"
@@ -497,7 +499,8 @@ class AccessLogIT {
         AccessLogRecord.TRACE_ID, AccessLogRecord.SPAN_ID, AccessLogRecord.CLIENT, AccessLogRecord.METHOD,
         AccessLogRecord.PATH, AccessLogRecord.PROTOCOL, AccessLogRecord.STATUS, AccessLogRecord.UPSTREAM_STATUS,
         AccessLogRecord.BYTES_IN, AccessLogRecord.BYTES_OUT, AccessLogRecord.DURATION_MS,
-        AccessLogRecord.UPSTREAM_MS, AccessLogRecord.ATTEMPTS, AccessLogRecord.FLAGS, AccessLogRecord.USER_AGENT,
+        AccessLogRecord.UPSTREAM_MS, AccessLogRecord.ATTEMPTS, AccessLogRecord.RETRY_REASONS, AccessLogRecord.FLAGS,
+        AccessLogRecord.USER_AGENT,
         AccessLogRecord.HEADERS);
     assertThat(java.time.Instant.parse(json.getString("ts")).toEpochMilli()).isEqualTo(r.timestampMillis());
     assertThat(json.getString("request_id")).isEqualTo("req-json");
@@ -518,5 +521,13 @@ class AccessLogIT {
     assertThat(json.getString("user_agent")).isEqualTo(userAgent);
     assertThat(json.getJsonObject("headers").getMap())
         .containsExactlyInAnyOrderEntriesOf(Map.of("x-tenant", "blue", "authorization", "[redacted]"));
+  }
+
+  private static Map<Key, String> withNoRetries(Object... keysAndValues) {
+    Map<Key, String> values = new java.util.HashMap<>(NO_RETRIES);
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      values.put((Key) keysAndValues[i], (String) keysAndValues[i + 1]);
+    }
+    return values;
   }
 }

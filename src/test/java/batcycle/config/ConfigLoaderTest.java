@@ -314,7 +314,78 @@ class ConfigLoaderTest {
         Arguments.of(Key.EVENT_LOOPS, "257", "a whole number in 1..256"),
         Arguments.of(Key.EVENT_LOOPS, "two", "a whole number in 1..256"),
         Arguments.of(Key.POOL_MAX_CONNECTIONS, "0", "a whole number in 1..100000"),
-        Arguments.of(Key.POOL_MAX_CONNECTIONS, "1.5", "a whole number in 1..100000"));
+        Arguments.of(Key.POOL_MAX_CONNECTIONS, "1.5", "a whole number in 1..100000"),
+        Arguments.of(Key.TIMEOUTS_REQUEST, "soon", "a duration such as"),
+        Arguments.of(Key.RETRY_MAX_ATTEMPTS, "0", "a whole number in 1..10"),
+        Arguments.of(Key.RETRY_MAX_ATTEMPTS, "11", "a whole number in 1..10"),
+        Arguments.of(Key.RETRY_STATUSES, "503,abc", "a whole number in 400..599"),
+        Arguments.of(Key.RETRY_STATUSES, "200", "a whole number in 400..599"),
+        Arguments.of(Key.RETRY_MAX_REPLAY_BYTES, "32MiB", "a size in 0..16777216 bytes"),
+        Arguments.of(Key.RETRY_BUDGET_RATIO, "1.5", "a number from 0.0 to 1.0"),
+        Arguments.of(Key.RETRY_BUDGET_WINDOW, "1500ms", "whole seconds from 1s to 600s"),
+        Arguments.of(Key.RETRY_BUDGET_WINDOW, "0", "whole seconds from 1s to 600s"),
+        Arguments.of(Key.BREAKER_FAILURE_RATE, "0", "a whole number in 1..100"),
+        Arguments.of(Key.BREAKER_FAILURE_RATE, "50%", "a whole number in 1..100"),
+        Arguments.of(Key.BREAKER_WINDOW, "2h", "whole seconds from 1s to 3600s"),
+        Arguments.of(Key.BREAKER_OPEN_DURATION, "0", "a duration above 0"),
+        Arguments.of(Key.BREAKER_STATUSES, "600", "a whole number in 400..599"),
+        Arguments.of(Key.LIMITS_MAX_CONCURRENT, "0", "a whole number in 1..1000000"),
+        Arguments.of(Key.LIMITS_QUEUE_SIZE, "-1", "a whole number in 0..100000"),
+        Arguments.of(Key.LIMITS_QUEUE_TIMEOUT, "0", "a duration above 0"),
+        Arguments.of(Key.RATE_LIMIT_LIMIT, "-1", "a whole number in 0..10000000"),
+        Arguments.of(Key.RATE_LIMIT_PERIOD, "0s", "a duration above 0"));
+  }
+
+  @Nested
+  class Resilience {
+    @Test
+    void defaultsRetrySafelyWithinABudgetAndShedOnlyUnderSustainedFailure() {
+      BatcycleConfig config = load(NO_ENV);
+      assertThat(config.deadline()).isEqualTo(new DeadlineConfig(Duration.ofSeconds(60), Duration.ofSeconds(60)));
+      assertThat(config.retry()).isEqualTo(new RetryConfig(3, Duration.ofMillis(25), Duration.ofMillis(250),
+          java.util.Set.of(502, 503, 504), 64 * 1024, Duration.ofSeconds(1), 0.2, 10, Duration.ofSeconds(10)));
+      assertThat(config.breaker()).isEqualTo(new BreakerConfig(true, 50, 100, Duration.ofSeconds(30),
+          Duration.ofSeconds(10), 10, java.util.Set.of(502, 503, 504)));
+      assertThat(config.limits()).isEqualTo(new LimitConfig(1024, 64, Duration.ofSeconds(1), false, 16));
+      assertThat(config.rateLimit().enabled()).isFalse();
+    }
+
+    @Test
+    void anEmptyStatusListMeansNoStatusIsRetried() {
+      assertThat(load(NO_ENV, "--retry-statuses=").retry().statuses()).isEmpty();
+      assertThat(load(NO_ENV, "--retry-statuses", "429, 503").retry().statuses())
+          .containsExactlyInAnyOrder(429, 503);
+    }
+
+    @Test
+    void aBackOffCapBelowItsBaseIsAProblem() {
+      assertThat(problems(NO_ENV, "--retry-backoff-base", "100ms", "--retry-backoff-max", "50ms"))
+          .containsExactly("retry.backoffMax: '50ms' from flag --retry-backoff-max "
+              + "(expected at least retry.backoffBase (100ms))");
+    }
+
+    @Test
+    void anAdaptiveMinimumAboveTheMaximumIsAProblem() {
+      assertThat(problems(NO_ENV, "--limits-adaptive", "--limits-max-concurrent", "10",
+          "--limits-adaptive-min-limit", "20"))
+          .containsExactly("limits.adaptiveMinLimit: '20' from flag --limits-adaptive-min-limit "
+              + "(expected at most limits.maxConcurrent (10))");
+    }
+
+    @Test
+    void aYamlListOfStatusesIsAccepted() throws IOException {
+      Path yaml = writeYaml("batcycle.yaml", """
+          retry:
+            statuses: [503]
+            maxAttempts: 2
+          breaker:
+            statuses: [502, 503]
+          """);
+      BatcycleConfig config = load(NO_ENV, "--config", yaml.toString());
+      assertThat(config.retry().statuses()).containsExactly(503);
+      assertThat(config.retry().maxAttempts()).isEqualTo(2);
+      assertThat(config.breaker().statuses()).containsExactlyInAnyOrder(502, 503);
+    }
   }
 
   @ParameterizedTest(name = "{0} = ''{1}'' from a flag")

@@ -30,4 +30,11 @@ class StartupChecksTest {
   void saysNothingAboutTheDefaults() {
     assertThat(StartupChecks.warnings(BatcycleConfig.defaults())).isEmpty();
   }
+
+  @Test
+  void warnsWhenAPerTryTimeoutExceedsTheRequestTimeout() {
+    var config = BatcycleConfig.defaults().with(Map.of(Key.TIMEOUTS_RESPONSE, "10s", Key.TIMEOUTS_REQUEST, "5s"));
+    assertThat(StartupChecks.warnings(config)).singleElement().asString()
+        .contains("timeouts.response (10s, per try) is longer than timeouts.request (5s)");
+  }
 }

@@ -40,9 +40,12 @@ class MetricsIT {
         assertThat(proxy.metric("batcycle_requests_seconds_count")).isEqualTo(requests));
   }
 
+  /** One attempt per request, so attempt counts equal request counts; retries have their own test (RetryIT). */
+  private static final Map<Key, String> NO_RETRIES = Map.of(Key.RETRY_MAX_ATTEMPTS, "1");
+
   @Test
   void countsRequestsByMethodStatusAndOutcome() {
-    start(Map.of());
+    start(NO_RETRIES);
     for (int i = 0; i < 3; i++) {
       assertThat(proxy.get("/ok").statusCode()).isEqualTo(200);
     }
@@ -83,7 +86,7 @@ class MetricsIT {
     int deadPort = origin.port();
     origin.close();
     origin = null;
-    proxy = ProxyHarness.start(deadPort);
+    proxy = ProxyHarness.start(deadPort, NO_RETRIES);
     assertThat(proxy.get("/down").statusCode()).isEqualTo(502);
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       assertThat(raw.send("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").readResponse().status()).isEqualTo(400);

@@ -1,0 +1,69 @@
+package batcycle.breaker;
+
+import batcycle.errors.CircuitOpen;
+import batcycle.errors.UpstreamProtocolError;
+import batcycle.errors.UpstreamReset;
+import batcycle.errors.UpstreamTimeout;
+import batcycle.errors.UpstreamUnavailable;
+import batcycle.pipeline.Exchange;
+import batcycle.pipeline.Layer;
+import batcycle.pipeline.Next;
+import batcycle.pipeline.UpstreamResponse;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.vertx.core.Future;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Fails fast with 503 while the circuit on the app is open, and reports every attempt's outcome to it. Sits
+ * inside the retry layer, so each attempt counts once. Only failures that say the app is unwell count: connect
+ * failures, timeouts, resets, invalid responses and the configured statuses (502, 503, 504 by default); a 500 is
+ * an application error about one request, and a client going away says nothing about the app.
+ */
+public final class CircuitBreakerLayer implements Layer {
+  private final UpstreamCircuit circuit;
+  private final CircuitBreaker breaker;
+  private final Set<Integer> failureStatuses;
+
+  public CircuitBreakerLayer(UpstreamCircuit circuit) {
+    this.circuit = circuit;
+    this.breaker = circuit.breaker();
+    this.failureStatuses = circuit.config().statuses();
+  }
+
+  @Override
+  public Future<UpstreamResponse> handle(Exchange exchange, Next next) {
+    if (!breaker.tryAcquirePermission()) {
+      return Future.failedFuture(new CircuitOpen("the app failed too often recently; batcycle fails fast until "
+          + "probes succeed", circuit.secondsUntilHalfOpen()));
+    }
+    long start = System.nanoTime();
+    return next.proceed(exchange).andThen(ar -> {
+      long nanos = System.nanoTime() - start;
+      if (ar.succeeded()) {
+        UpstreamResponse response = ar.result();
+        if (response != null && failureStatuses.contains(response.status())) {
+          breaker.onError(nanos, TimeUnit.NANOSECONDS, new FailureStatus(response.status()));
+        } else {
+          breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        }
+      } else if (countsAgainstApp(ar.cause()) && !exchange.isCancelled()) {
+        breaker.onError(nanos, TimeUnit.NANOSECONDS, ar.cause());
+      } else {
+        breaker.releasePermission(); // says nothing about the app's health
+      }
+    });
+  }
+
+  private static boolean countsAgainstApp(Throwable failure) {
+    return failure instanceof UpstreamUnavailable || failure instanceof UpstreamTimeout
+        || failure instanceof UpstreamReset || failure instanceof UpstreamProtocolError;
+  }
+
+  /** What the breaker records for a failure status; cheap, no stack trace. */
+  private static final class FailureStatus extends RuntimeException {
+    FailureStatus(int status) {
+      super("the app answered " + status, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package batcycle.limits;
+
+import batcycle.config.LimitConfig;
+import batcycle.metrics.MeterNames;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Permits for requests to the app, shared by every event loop: at most {@code limit} at once, a bounded FIFO
+ * queue behind them. The monitor guards a counter and a short queue and is never held across I/O or a callback;
+ * a queued request is granted its permit on its own event loop.
+ */
+public final class ConcurrencyLimiter {
+  private final int queueSize;
+  private final GradientLimit adaptive;
+  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  private volatile int limit;
+  private int inFlight;
+
+  public ConcurrencyLimiter(LimitConfig config, MeterRegistry registry) {
+    this.queueSize = config.queueSize();
+    this.adaptive = config.adaptive() ? new GradientLimit(config.adaptiveMinLimit(), config.maxConcurrent()) : null;
+    this.limit = adaptive != null ? adaptive.limit() : config.maxConcurrent();
+    Gauge.builder(MeterNames.CONCURRENCY_LIMIT, this, l -> l.limit)
+        .description("The current concurrency limit on requests to the app").register(registry);
+    Gauge.builder(MeterNames.CONCURRENCY_ACTIVE, this, ConcurrencyLimiter::inFlight)
+        .description("Requests holding a concurrency permit").register(registry);
+    Gauge.builder(MeterNames.CONCURRENCY_QUEUED, this, ConcurrencyLimiter::queued)
+        .description("Requests waiting for a concurrency permit").register(registry);
+  }
+
+  /** A request waiting for a permit; exactly one of grant, timeout or cancellation claims it. */
+  static final class Waiter {
+    private final Context context;
+    private final Promise<Void> granted = Promise.promise();
+    private final AtomicBoolean claimed = new AtomicBoolean();
+
+    private Waiter(Context context) {
+      this.context = context;
+    }
+
+    Future<Void> granted() {
+      return granted.future();
+    }
+
+    private boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
+
+    /** Fails the wait on the waiter's own event loop (the caller already claimed it). */
+    void fail(Throwable failure) {
+      context.runOnContext(v -> granted.fail(failure));
+    }
+  }
+
+  public int limit() {
+    return limit;
+  }
+
+  /** Takes a permit if one is free now. */
+  public synchronized boolean tryAcquire() {
+    if (inFlight < limit) {
+      inFlight++;
+      return true;
+    }
+    return false;
+  }
+
+  /** Joins the queue, to be granted a permit on {@code context}; null if the queue is full. */
+  synchronized Waiter enqueue(Context context) {
+    if (inFlight < limit) {
+      // A permit came free since tryAcquire: take it rather than queue behind nobody.
+      inFlight++;
+      Waiter waiter = new Waiter(context);
+      waiter.claim();
+      waiter.granted.complete();
+      return waiter;
+    }
+    if (queue.size() >= queueSize) {
+      return null;
+    }
+    Waiter waiter = new Waiter(context);
+    queue.add(waiter);
+    return waiter;
+  }
+
+  /** Gives up waiting (timeout, client gone); false if the permit was already granted, which must then be released. */
+  boolean leave(Waiter waiter) {
+    if (!waiter.claim()) {
+      return false;
+    }
+    synchronized (this) {
+      queue.remove(waiter);
+    }
+    return true;
+  }
+
+  /** Returns a permit; the next waiters in line get theirs on their own event loops. */
+  public void release() {
+    List<Waiter> grants = null;
+    synchronized (this) {
+      inFlight--;
+      while (inFlight < limit && !queue.isEmpty()) {
+        Waiter next = queue.poll();
+        if (next.claim()) {
+          inFlight++;
+          if (grants == null) {
+            grants = new ArrayList<>(1);
+          }
+          grants.add(next);
+        }
+      }
+    }
+    if (grants != null) {
+      for (Waiter waiter : grants) {
+        waiter.context.runOnContext(v -> waiter.granted.complete());
+      }
+    }
+  }
+
+  /** Feeds the adaptive limit a response latency (no-op for a fixed limit). */
+  void onSample(long rttNanos) {
+    if (adaptive != null) {
+      limit = adaptive.onSample(rttNanos, inFlight());
+    }
+  }
+
+  /** Tells the adaptive limit that a request timed out. */
+  void onDrop() {
+    if (adaptive != null) {
+      limit = adaptive.onDrop();
+    }
+  }
+
+  synchronized int inFlight() {
+    return inFlight;
+  }
+
+  synchronized int queued() {
+    return queue.size();
+  }
+}

@@ -1,0 +1,93 @@
+package batcycle.retry;
+
+import batcycle.config.RetryConfig;
+import batcycle.metrics.MeterNames;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.LongSupplier;
+
+/**
+ * A retry budget in the spirit of Linkerd's: over a sliding window of one-second buckets, retries may reach
+ * {@code ratio × requests + minPerSecond × window seconds}. Requests deposit, retries withdraw, so when the app
+ * fails everything, retries add at most the ratio (plus the floor) to its load instead of multiplying it.
+ *
+ * <p>One budget serves every event loop. Calls are a few arithmetic operations under the object's monitor, held
+ * for nanoseconds and never across I/O, which is cheaper and simpler than a lock-free ring here.
+ */
+public final class RetryBudget {
+  private final double ratio;
+  private final double floor;
+  private final int windowSeconds;
+  private final LongSupplier nanoClock;
+  private final long[] bucketSecond;
+  private final long[] requests;
+  private final long[] retries;
+
+  public RetryBudget(RetryConfig config, MeterRegistry registry) {
+    this(config, registry, System::nanoTime);
+  }
+
+  /** {@code nanoClock}: a monotonic clock in nanoseconds (tests pass a fake one). */
+  public RetryBudget(RetryConfig config, MeterRegistry registry, LongSupplier nanoClock) {
+    this.ratio = config.budgetRatio();
+    this.windowSeconds = (int) config.budgetWindow().getSeconds();
+    this.floor = (double) config.budgetMinPerSecond() * windowSeconds;
+    this.nanoClock = nanoClock;
+    this.bucketSecond = new long[windowSeconds];
+    this.requests = new long[windowSeconds];
+    this.retries = new long[windowSeconds];
+    java.util.Arrays.fill(bucketSecond, Long.MIN_VALUE);
+    Gauge.builder(MeterNames.RETRY_BUDGET_AVAILABLE, this, RetryBudget::available)
+        .description("Retries the retry budget would allow right now").register(registry);
+  }
+
+  /** Deposits one request (called once per request, not per attempt). */
+  public synchronized void recordRequest() {
+    requests[bucket(second())]++;
+  }
+
+  /** Withdraws one retry if the budget allows it; false means the retry must not be made. */
+  public synchronized boolean tryAcquireRetry() {
+    long now = second();
+    if (sum(retries, now) + 1 > allowance(now)) {
+      return false;
+    }
+    retries[bucket(now)]++;
+    return true;
+  }
+
+  /** Retries the budget would allow now. */
+  public synchronized double available() {
+    long now = second();
+    return Math.max(0, Math.floor(allowance(now) - sum(retries, now)));
+  }
+
+  private double allowance(long now) {
+    return ratio * sum(requests, now) + floor;
+  }
+
+  private long second() {
+    return Math.floorDiv(nanoClock.getAsLong(), 1_000_000_000L);
+  }
+
+  /** The bucket of {@code second}, emptied first if it still holds an older second. */
+  private int bucket(long second) {
+    int index = (int) Math.floorMod(second, (long) windowSeconds);
+    if (bucketSecond[index] != second) {
+      bucketSecond[index] = second;
+      requests[index] = 0;
+      retries[index] = 0;
+    }
+    return index;
+  }
+
+  private long sum(long[] counts, long now) {
+    long total = 0;
+    for (int i = 0; i < windowSeconds; i++) {
+      if (bucketSecond[i] > now - windowSeconds) {
+        total += counts[i];
+      }
+    }
+    return total;
+  }
+}
