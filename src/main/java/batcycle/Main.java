@@ -4,6 +4,7 @@ import batcycle.config.BatcycleConfig;
 import batcycle.config.BuildInfo;
 import batcycle.config.ConfigException;
 import batcycle.config.ConfigLoader;
+import batcycle.config.ConfigReport;
 import batcycle.config.Invocation;
 import batcycle.lifecycle.Batcycle;
 import batcycle.lifecycle.LogSetup;
@@ -17,7 +18,10 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Entry point: read the configuration, start batcycle, and turn any start-up problem into one line and exit 2. */
+/**
+ * Entry point: read the configuration, start batcycle (or with {@code check} only validate and print it), and turn
+ * any start-up problem into one line and exit 2.
+ */
 public final class Main {
   /** Exit code for a configuration or start-up problem the operator must fix. */
   public static final int EXIT_CONFIG = 2;
@@ -39,6 +43,13 @@ public final class Main {
       Invocation invocation = ConfigLoader.load(args, env);
       if (invocation instanceof Invocation.Print print) {
         out.print(print.text());
+        return 0;
+      }
+      if (invocation instanceof Invocation.Check check) {
+        // Validation only: nothing is started and no port is opened, so it can run beside a live batcycle.
+        out.print(ConfigReport.text(check.config()));
+        out.flush();
+        StartupChecks.warnings(check.config()).forEach(warning -> err.println("batcycle: warning: " + warning));
         return 0;
       }
       config = ((Invocation.Run) invocation).config();

@@ -1,5 +1,6 @@
 package batcycle.admin;
 
+import batcycle.accesslog.RecentFailures;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
@@ -20,30 +21,37 @@ import java.util.function.Function;
 /**
  * The admin port, separate from the proxy port so the app's traffic never reaches it, on an event loop of its
  * own so it answers while the proxy is saturated: {@code /healthz}, {@code /readyz}, {@code /metrics},
- * {@code /config}.
+ * {@code /config}, and the status page at {@code /} with its data at {@code /stats.json}.
  */
 public final class AdminServer extends VerticleBase {
   private static final String TEXT = "text/plain; charset=utf-8";
+  /** How often the status page's traffic history is sampled from the registry. */
+  private static final long SAMPLE_EVERY_MS = 1_000;
   private final HostPort address;
   private final BatcycleConfig config;
   private final Metrics metrics;
   private final Readiness readiness;
   private final Function<String, Future<Void>> stop;
+  private final StatusPage statusPage = new StatusPage();
+  private final StatusStats stats;
   private HttpServer server;
+  private long sampler = -1;
 
-  private AdminServer(BatcycleConfig config, Metrics metrics, Readiness readiness,
+  private AdminServer(BatcycleConfig config, Metrics metrics, Readiness readiness, RecentFailures failures,
                       Function<String, Future<Void>> stop) {
     this.stop = stop;
     this.address = config.admin();
     this.config = config;
     this.metrics = metrics;
     this.readiness = readiness;
+    this.stats = new StatusStats(config, metrics.registry(), readiness, failures, System.currentTimeMillis());
   }
 
   /** Deploys the admin server on its own verticle (and so, when deployed first, its own event loop). */
   public static Future<AdminServer> start(Vertx vertx, BatcycleConfig config, Metrics metrics,
-                                          Readiness readiness, Function<String, Future<Void>> stop) {
-    AdminServer admin = new AdminServer(config, metrics, readiness, stop);
+                                          Readiness readiness, RecentFailures failures,
+                                          Function<String, Future<Void>> stop) {
+    AdminServer admin = new AdminServer(config, metrics, readiness, failures, stop);
     return vertx.deployVerticle(admin)
         .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.ADMIN, config.admin(), cause)))
         .map(id -> admin);
@@ -52,8 +60,17 @@ public final class AdminServer extends VerticleBase {
   @Override
   public Future<?> start() {
     readiness.init(vertx);
+    // The history is read here, on the admin loop, so the proxy's event loops never pay for the status page.
+    stats.sample(System.currentTimeMillis());
+    sampler = vertx.setPeriodic(SAMPLE_EVERY_MS, id -> stats.sample(System.currentTimeMillis()));
     server = vertx.createHttpServer().requestHandler(this::handle);
     return server.listen(address.port(), address.host());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(sampler);
+    return Future.succeededFuture(); // the server is closed with the verticle
   }
 
   /**
@@ -97,6 +114,10 @@ public final class AdminServer extends VerticleBase {
           .end("method not allowed\n");
       return;
     }
+    if (statusPage.serves(request.path())) {
+      statusPage.serve(request.path(), response);
+      return;
+    }
     switch (request.path()) {
       // Alive means the process answers; it never depends on the app.
       case "/healthz" -> response.putHeader("content-type", TEXT).end("ok\n");
@@ -111,8 +132,16 @@ public final class AdminServer extends VerticleBase {
       }
       case "/config" -> response.putHeader("content-type", "application/json")
           .end(ConfigView.of(config).encodePrettily() + "\n");
+      case "/stats.json" -> stats.json(System.currentTimeMillis()).onComplete(ar -> {
+        if (ar.succeeded()) {
+          StatusPage.secure(response).putHeader("content-type", "application/json")
+              .putHeader("cache-control", "no-store").end(ar.result().encode());
+        } else {
+          response.setStatusCode(500).putHeader("content-type", TEXT).end("stats failed: " + ar.cause() + "\n");
+        }
+      });
       default -> response.setStatusCode(404).putHeader("content-type", TEXT)
-          .end("not found; try /healthz, /readyz, /metrics or /config\n");
+          .end("not found; try / (status page), /healthz, /readyz, /metrics, /config or /stats.json\n");
     }
   }
 }

@@ -22,10 +22,15 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class ConfigLoader {
   private static final String CONFIG_FLAG = "--config";
   private static final String CONFIG_ENV = "BATCYCLE_CONFIG";
+  /** The subcommand that only validates and prints the configuration. */
+  private static final String CHECK = "check";
 
   private ConfigLoader() {}
 
-  /** Parses the command line and environment. Throws {@link ConfigException} listing every problem. */
+  /**
+   * Parses the command line and environment: a start, {@code check} (the same options, only validated), help or
+   * the version. Throws {@link ConfigException} listing every problem.
+   */
   public static Invocation load(String[] args, Map<String, String> env) {
     CommandLine cli = new CommandLine(commandSpec());
     ParseResult parsed;
@@ -38,18 +43,25 @@ public final class ConfigLoader {
     } catch (ParameterException e) {
       throw new ConfigException(e.getMessage() + " (see --help)");
     }
+    // Options may come before or after "check"; after it, they win.
+    ParseResult check = parsed.subcommand();
     if (parsed.isUsageHelpRequested()) {
       return new Invocation.Print(cli.getUsageMessage());
     }
-    if (parsed.isVersionHelpRequested()) {
+    if (check != null && check.isUsageHelpRequested()) {
+      return new Invocation.Print(cli.getSubcommands().get(CHECK).getUsageMessage());
+    }
+    if (parsed.isVersionHelpRequested() || check != null && check.isVersionHelpRequested()) {
       return new Invocation.Print("batcycle " + BuildInfo.version() + " (Java " + Runtime.version() + ")\n");
     }
     Map<Key, String> flags = new EnumMap<>(Key.class);
     for (Key key : Key.values()) {
-      if (parsed.hasMatchedOption(key.flag())) {
-        flags.put(key, parsed.matchedOptionValue(key.flag(), ""));
+      ParseResult source = check != null && check.hasMatchedOption(key.flag()) ? check : parsed;
+      if (source.hasMatchedOption(key.flag())) {
+        flags.put(key, source.matchedOptionValue(key.flag(), ""));
       }
     }
+    ParseResult configSource = check != null && check.hasMatchedOption(CONFIG_FLAG) ? check : parsed;
     Map<Key, String> environment = new EnumMap<>(Key.class);
     for (Key key : Key.values()) {
       String value = env.get(key.envName());
@@ -57,8 +69,8 @@ public final class ConfigLoader {
         environment.put(key, value);
       }
     }
-    Optional<Path> file = Optional.ofNullable(parsed.hasMatchedOption(CONFIG_FLAG)
-        ? parsed.<String>matchedOptionValue(CONFIG_FLAG, null) : env.get(CONFIG_ENV)).map(Path::of);
+    Optional<Path> file = Optional.ofNullable(configSource.hasMatchedOption(CONFIG_FLAG)
+        ? configSource.<String>matchedOptionValue(CONFIG_FLAG, null) : env.get(CONFIG_ENV)).map(Path::of);
     List<String> problems = new ArrayList<>();
     Map<Key, String> yaml = file.map(f -> YamlFile.read(f, problems)).orElse(Map.of());
     // Check the values too even when the file has problems, so one start-up reports everything to fix.
@@ -71,7 +83,7 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new Invocation.Run(config);
+    return check != null ? new Invocation.Check(config) : new Invocation.Run(config);
   }
 
   /** Merges the sources by precedence and builds the typed configuration. */
@@ -168,6 +180,19 @@ public final class ConfigLoader {
             "Every option can also be set with the environment variable shown, or in the YAML file;",
             "flags override the environment, which overrides the file, which overrides the defaults.")
         .sortOptions(false);
+    addOptions(spec);
+    CommandSpec check = CommandSpec.create().name(CHECK).mixinStandardHelpOptions(true);
+    check.usageMessage()
+        .description("Validate the configuration without starting anything (no port is opened): print every key",
+            "with its value and source (secrets redacted) and exit 0, or print every problem and exit 2.",
+            "Takes the same options, environment variables and file as a normal start.")
+        .sortOptions(false);
+    addOptions(check);
+    spec.addSubcommand(CHECK, check);
+    return spec;
+  }
+
+  private static void addOptions(CommandSpec spec) {
     spec.addOption(OptionSpec.builder(CONFIG_FLAG).paramLabel("FILE").type(String.class)
         .description("YAML configuration file (env " + CONFIG_ENV + ").").build());
     for (Key key : Key.values()) {
@@ -179,6 +204,5 @@ public final class ConfigLoader {
       }
       spec.addOption(option.build());
     }
-    return spec;
   }
 }

@@ -1,5 +1,6 @@
 package batcycle.headers;
 
+import batcycle.config.Redaction;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Set;
@@ -10,7 +11,7 @@ public final class SensitiveHeaders {
   /** Always secret, whatever the configuration says. */
   public static final Set<String> ALWAYS = Set.of("authorization", "proxy-authorization", "cookie", "set-cookie",
       "x-api-key", "x-auth-token", "x-csrf-token", "x-xsrf-token");
-  public static final String REDACTED = "[redacted]";
+  public static final String REDACTED = Redaction.REDACTED;
 
   private final Set<String> names;
 

@@ -3,6 +3,7 @@ package batcycle.lifecycle;
 import batcycle.drain.Drain;
 import batcycle.accesslog.AccessLogFormat;
 import batcycle.accesslog.AccessLogSink;
+import batcycle.accesslog.RecentFailures;
 import batcycle.accesslog.StreamAccessLogSink;
 import batcycle.admin.AdminServer;
 import batcycle.admin.Readiness;
@@ -67,8 +68,11 @@ public final class Batcycle {
         ? new StreamAccessLogSink(System.out, AccessLogFormat.of(config.accessLog().format()),
             config.accessLog().queueSize(), metrics.registry())
         : null;
-    AccessLogSink sink = accessLogOverride != null ? accessLogOverride
-        : writer != null ? writer : record -> { };
+    // The status page's failed requests are taken in front of the request log, so they are kept even when the log
+    // is off or its writer falls behind.
+    RecentFailures failures = new RecentFailures(RecentFailures.DEFAULT_CAPACITY);
+    AccessLogSink sink = failures.inFrontOf(accessLogOverride != null ? accessLogOverride
+        : writer != null ? writer : record -> { });
     Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain());
     ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
         config.upstream().maxConnections());
@@ -83,7 +87,7 @@ public final class Batcycle {
     Readiness readiness = new Readiness(config, batcycle.drain, circuit::describe);
     Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
     // Admin first: Vert.x hands event loops out round-robin, so it gets a loop of its own.
-    return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, batcycle::stop))
+    return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, failures, batcycle::stop))
         .compose(admin -> {
           batcycle.admin = admin;
           return ProxyServer.start(vertx, config, deps);
