@@ -100,6 +100,6 @@ class RecentFailuresTest {
 
   private static AccessLogRecord record(String id, int status, String flags) {
     return new AccessLogRecord(1_000, id, null, null, "127.0.0.1", "GET", "/" + id, "HTTP/1.1", status, status,
-        0, 0, 1.5, 1.0, 1, flags, null, Map.of());
+        0, 0, 1.5, 1.0, 1, "", flags, null, Map.of());
   }
 }

@@ -150,7 +150,7 @@ class StatusPageIT {
     assertThat(text("uptime")).matches("\\d+[smhd].*");
     assertThat(text("in-flight")).matches("\\d+");
     assertThat(text("upstream-state")).isEqualTo("ready");
-    assertThat(text("health-detail")).isEqualTo("app reachable at 127.0.0.1:" + origin.port() + " (tcp)");
+    assertThat(text("health-detail")).startsWith("app reachable at 127.0.0.1:" + origin.port() + " (tcp); circuit ");
     assertThat(text("circuit")).isNotBlank();
     assertThat(text("retry-ratio")).isNotBlank();
     assertThat(browser.findElement(By.id("no-traffic")).isDisplayed()).isFalse();

@@ -128,7 +128,7 @@ class StatusStatsIT {
     assertThat(stats.getLong("startedAt")).isLessThanOrEqualTo(stats.getLong("now"));
     JsonObject health = stats.getJsonObject("health");
     assertThat(health.getBoolean("ready")).isTrue();
-    assertThat(health.getString("detail")).isEqualTo("app reachable at 127.0.0.1:" + origin.port() + " (tcp)");
+    assertThat(health.getString("detail")).startsWith("app reachable at 127.0.0.1:" + origin.port() + " (tcp); circuit ");
     JsonObject config = stats.getJsonObject("config");
     assertThat(config.getString("listen")).isEqualTo("127.0.0.1:0");
     assertThat(config.getString("upstream")).isEqualTo("http://127.0.0.1:" + origin.port());
