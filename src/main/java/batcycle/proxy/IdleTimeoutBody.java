@@ -1,7 +1,7 @@
 package batcycle.proxy;
 
 import batcycle.errors.UpstreamTimeout;
-import io.vertx.core.Handler;
+import batcycle.pipeline.BodyStream;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
@@ -15,14 +15,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Confined to the event loop of the upstream request, like the stream it wraps.
  */
-final class IdleTimeoutBody implements ReadStream<Buffer> {
+final class IdleTimeoutBody extends BodyStream {
   private final Vertx vertx;
   private final ReadStream<Buffer> body;
   private final long timeoutMs;
   private final Runnable abort;
-  private Handler<Buffer> handler;
-  private Handler<Void> endHandler;
-  private Handler<Throwable> exceptionHandler;
   private long timer = -1;
   private long lastActivityNanos;
   private boolean done;
@@ -35,40 +32,23 @@ final class IdleTimeoutBody implements ReadStream<Buffer> {
     this.abort = abort;
     // Installed once, so the timer is cancelled even after a pipe has cleared its handlers.
     body.endHandler(v -> {
-      if (finish() && endHandler != null) {
-        endHandler.handle(null);
+      if (finish()) {
+        emitEnd();
       }
     });
     body.exceptionHandler(cause -> {
-      if (finish() && exceptionHandler != null) {
-        exceptionHandler.handle(cause);
+      if (finish()) {
+        emitFailure(cause);
       }
     });
     body.handler(chunk -> {
       lastActivityNanos = System.nanoTime(); // the timer checks this when it fires: no timer per chunk
-      if (handler != null) {
-        handler.handle(chunk);
-      }
+      emitData(chunk);
     });
   }
 
-  @Override
-  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-    this.handler = handler;
-    return this;
-  }
 
-  @Override
-  public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-    this.endHandler = endHandler;
-    return this;
-  }
 
-  @Override
-  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    this.exceptionHandler = handler;
-    return this;
-  }
 
   @Override
   public ReadStream<Buffer> pause() {
@@ -129,10 +109,8 @@ final class IdleTimeoutBody implements ReadStream<Buffer> {
     }
     finish();
     // Report the timeout before resetting, so the reader sees it rather than the reset it causes.
-    if (exceptionHandler != null) {
-      exceptionHandler.handle(new UpstreamTimeout(UpstreamTimeout.Phase.IDLE,
-          "the app sent no response body data for " + timeoutMs + " ms"));
-    }
+    emitFailure(new UpstreamTimeout(UpstreamTimeout.Phase.IDLE,
+        "the app sent no response body data for " + timeoutMs + " ms"));
     abort.run();
   }
 }

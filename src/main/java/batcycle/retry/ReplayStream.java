@@ -1,6 +1,6 @@
 package batcycle.retry;
 
-import io.vertx.core.Handler;
+import batcycle.pipeline.BodyStream;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.util.List;
@@ -9,35 +9,19 @@ import java.util.List;
  * A recorded request body sent again, with back-pressure: starts paused, emits its chunks as demand allows, then
  * ends. Confined to one event loop.
  */
-final class ReplayStream implements ReadStream<Buffer> {
+final class ReplayStream extends BodyStream { // replaying memory never fails
   private final List<Buffer> chunks;
   private int next;
   private long demand;
   private boolean emitting;
   private boolean endSent;
-  private Handler<Buffer> handler;
-  private Handler<Void> endHandler;
 
   ReplayStream(List<Buffer> chunks) {
     this.chunks = chunks;
   }
 
-  @Override
-  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    return this; // replaying memory cannot fail
-  }
 
-  @Override
-  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-    this.handler = handler;
-    return this;
-  }
 
-  @Override
-  public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-    this.endHandler = endHandler;
-    return this;
-  }
 
   @Override
   public ReadStream<Buffer> pause() {
@@ -68,16 +52,12 @@ final class ReplayStream implements ReadStream<Buffer> {
         if (demand != Long.MAX_VALUE) {
           demand--;
         }
-        if (handler != null) {
-          // A copy per replay: the writer may take ownership of what it is given.
-          handler.handle(chunk.copy());
-        }
+        // A copy per replay: the writer may take ownership of what it is given.
+        emitData(chunk.copy());
       }
       if (demand > 0 && next == chunks.size() && !endSent) {
         endSent = true;
-        if (endHandler != null) {
-          endHandler.handle(null);
-        }
+        emitEnd();
       }
     } finally {
       emitting = false;

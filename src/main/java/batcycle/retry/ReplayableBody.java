@@ -1,7 +1,7 @@
 package batcycle.retry;
 
+import batcycle.pipeline.BodyStream;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
@@ -102,9 +102,7 @@ final class ReplayableBody {
     record(chunk);
     if (live != null) {
       touched = true;
-      if (live.handler != null) {
-        live.handler.handle(chunk);
-      }
+      live.emitData(chunk);
     }
   }
 
@@ -129,17 +127,15 @@ final class ReplayableBody {
     ended = true;
     if (live != null) {
       touched = true;
-      if (live.endHandler != null) {
-        live.endHandler.handle(null);
-      }
+      live.emitEnd();
     }
     finish(!overflowed);
   }
 
   private void onFailure(Throwable cause) {
     failed = true;
-    if (live != null && live.exceptionHandler != null) {
-      live.exceptionHandler.handle(cause);
+    if (live != null) {
+      live.emitFailure(cause);
     } else {
       unreadFailure.run();
     }
@@ -155,32 +151,14 @@ final class ReplayableBody {
   }
 
   /** The live body as one attempt sees it; inert once that attempt is over. */
-  private final class LiveView implements ReadStream<Buffer> {
-    private Handler<Buffer> handler;
-    private Handler<Void> endHandler;
-    private Handler<Throwable> exceptionHandler;
+  private final class LiveView extends BodyStream {
 
     private boolean active() {
       return live == this;
     }
 
-    @Override
-    public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-      this.handler = handler;
-      return this;
-    }
 
-    @Override
-    public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-      this.endHandler = endHandler;
-      return this;
-    }
 
-    @Override
-    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-      this.exceptionHandler = handler;
-      return this;
-    }
 
     @Override
     public ReadStream<Buffer> pause() {
