@@ -8,6 +8,7 @@ import batcycle.config.BuildInfo;
 import batcycle.config.Key;
 import batcycle.lifecycle.Batcycle;
 import batcycle.testing.Futures;
+import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RecordingOrigin;
@@ -31,12 +32,7 @@ class StatusStatsIT {
 
   @AfterEach
   void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Closing.all(proxy, origin);
   }
 
   /** Answers 500 to paths under /fail, 200 otherwise. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import batcycle.config.Key;
+import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import java.net.http.HttpResponse;
@@ -22,12 +23,7 @@ class BreakerIT {
 
   @AfterEach
   void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Closing.all(proxy, origin);
   }
 
   private void start(Map<Key, String> overrides) {

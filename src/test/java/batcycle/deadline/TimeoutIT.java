@@ -3,6 +3,7 @@ package batcycle.deadline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.config.Key;
+import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import java.net.http.HttpRequest;
@@ -19,12 +20,7 @@ class TimeoutIT {
 
   @AfterEach
   void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Closing.all(proxy, origin);
   }
 
   private void startSilentApp(Map<Key, String> overrides) {

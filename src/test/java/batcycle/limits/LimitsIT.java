@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import batcycle.config.Key;
+import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import io.vertx.core.http.HttpServerRequest;
@@ -31,12 +32,7 @@ class LimitsIT {
 
   @AfterEach
   void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Closing.all(proxy, origin);
   }
 
   /** An app that holds every request until {@link #releaseAll}, counting how many it holds at once. */
