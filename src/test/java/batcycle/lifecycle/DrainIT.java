@@ -65,7 +65,7 @@ class DrainIT {
     closed = true;
     assertThat(proxy.admin("/readyz").statusCode()).isEqualTo(503);
     // During the delay, endpoints are still being updated: new requests are served normally.
-    HttpClient fresh = HttpClient.newHttpClient();
+    HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     assertThat(fresh.send(HttpRequest.newBuilder(proxy.uri("/during")).build(),
         HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("done /during");
 
