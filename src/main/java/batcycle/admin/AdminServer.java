@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.function.Function;
 
 /**
  * The admin port, separate from the proxy port so the app's traffic never reaches it, on an event loop of its
@@ -31,15 +30,17 @@ public final class AdminServer extends VerticleBase {
   private final BatcycleConfig config;
   private final Metrics metrics;
   private final Readiness readiness;
-  private final Function<String, Future<Void>> stop;
+  private final AdminActions actions;
+  private final String hostIp;
   private final StatusPage statusPage = new StatusPage();
   private final StatusStats stats;
   private HttpServer server;
   private long sampler = -1;
 
   private AdminServer(BatcycleConfig config, Metrics metrics, Readiness readiness, RecentFailures failures,
-                      Function<String, Future<Void>> stop) {
-    this.stop = stop;
+                      AdminActions actions) {
+    this.actions = actions;
+    this.hostIp = config.lifecycle().hostIp();
     this.address = config.admin();
     this.config = config;
     this.metrics = metrics;
@@ -49,9 +50,8 @@ public final class AdminServer extends VerticleBase {
 
   /** Deploys the admin server on its own verticle (and so, when deployed first, its own event loop). */
   public static Future<AdminServer> start(Vertx vertx, BatcycleConfig config, Metrics metrics,
-                                          Readiness readiness, RecentFailures failures,
-                                          Function<String, Future<Void>> stop) {
-    AdminServer admin = new AdminServer(config, metrics, readiness, failures, stop);
+                                          Readiness readiness, RecentFailures failures, AdminActions actions) {
+    AdminServer admin = new AdminServer(config, metrics, readiness, failures, actions);
     return vertx.deployVerticle(admin)
         .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.ADMIN, config.admin(), cause)))
         .map(id -> admin);
@@ -86,8 +86,25 @@ public final class AdminServer extends VerticleBase {
     } else {
       // Answer first: the stop may close this very server.
       response.setStatusCode(202).end("draining; batcycle exits when done\n")
-          .onComplete(sent -> stop.apply("admin " + request.path()));
+          .onComplete(sent -> actions.stop("admin " + request.path()));
     }
+  }
+
+  /**
+   * GET /prestop, for the app container's {@code preStop: httpGet} (Kubernetes hooks can only GET, and the kubelet
+   * calls from the node's address): begins the drain without stopping and answers once clients had
+   * {@code drain.delay} to move, so the app's SIGTERM waits until then. Accepted from loopback or from
+   * {@code hostIp} only.
+   */
+  private void prestop(HttpServerRequest request) {
+    HttpServerResponse response = request.response().putHeader("content-type", TEXT);
+    SocketAddress from = request.remoteAddress();
+    boolean fromNode = !hostIp.isEmpty() && from != null && hostIp.equals(from.hostAddress());
+    if (!isLoopback(from) && !fromNode) {
+      response.setStatusCode(403).end("only accepted from loopback or the node (hostIp)\n");
+      return;
+    }
+    actions.prestop().onComplete(done -> response.end("draining; clients were asked to reconnect elsewhere\n"));
   }
 
   static boolean isLoopback(SocketAddress address) {
@@ -107,6 +124,10 @@ public final class AdminServer extends VerticleBase {
     HttpServerResponse response = request.response();
     if (request.path().equals("/drain") || request.path().equals("/quitquitquit")) {
       drain(request);
+      return;
+    }
+    if (request.path().equals("/prestop") && request.method() == HttpMethod.GET) {
+      prestop(request);
       return;
     }
     if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {

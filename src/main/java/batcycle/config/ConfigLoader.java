@@ -130,7 +130,7 @@ public final class ConfigLoader {
     var lifecycle = new LifecycleConfig(r.duration(Key.DRAIN_DELAY), r.duration(Key.DRAIN_TIMEOUT),
         r.optionalDuration(Key.TERMINATION_GRACE_PERIOD), r.optionalDuration(Key.APP_KEEP_ALIVE_TIMEOUT),
         r.duration(Key.STARTUP_HOLD_TIMEOUT), r.integer(Key.STARTUP_MAX_HELD, 0, 1_000_000),
-        r.bool(Key.READINESS_CHECK_APP));
+        r.bool(Key.READINESS_CHECK_APP), r.ipLiteral(Key.HOST_IP));
     var deadline = new DeadlineConfig(r.duration(Key.TIMEOUTS_REQUEST), upstream.responseTimeout());
     var retry = retry(r);
     var breaker = new BreakerConfig(r.bool(Key.BREAKER_ENABLED), r.integer(Key.BREAKER_FAILURE_RATE, 1, 100),

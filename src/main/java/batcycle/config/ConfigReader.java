@@ -65,6 +65,17 @@ final class ConfigReader {
     return (int) size;
   }
 
+  /** Empty, or an IPv4/IPv6 literal (never a name: no DNS at start-up). */
+  String ipLiteral(Key key) {
+    return read(key, text -> {
+      String t = text.trim();
+      if (!t.isEmpty() && !io.netty.util.NetUtil.isValidIpV4Address(t) && !io.netty.util.NetUtil.isValidIpV6Address(t)) {
+        throw new IllegalArgumentException("an IP address such as 10.0.0.7, or nothing");
+      }
+      return t;
+    }, "");
+  }
+
   /** Empty means "not given". */
   java.util.Optional<Duration> optionalDuration(Key key) {
     return text(key).isBlank() ? java.util.Optional.empty() : java.util.Optional.of(duration(key));

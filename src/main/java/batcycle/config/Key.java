@@ -118,6 +118,8 @@ public enum Key {
       "The pod's terminationGracePeriodSeconds, set by the manifest; start-up warns if the drain cannot fit in it."),
   APP_KEEP_ALIVE_TIMEOUT("appKeepAliveTimeout", "", "DURATION",
       "The app's keep-alive timeout, if known (Node: 5s); start-up warns unless pool.idleTimeout is below it."),
+  HOST_IP("hostIp", "", "IP",
+      "The node's IP (downward API status.hostIP): the kubelet's GET /prestop from the app's preStop comes from it."),
   STARTUP_HOLD_TIMEOUT("startup.holdTimeout", "10s", "DURATION",
       "Until the app first accepts a connection, requests wait for it up to this long instead of failing (0 = off)."),
   STARTUP_MAX_HELD("startup.maxHeld", "1000", "N", "At most this many requests wait for the app at start-up."),

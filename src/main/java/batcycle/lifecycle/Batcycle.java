@@ -5,6 +5,7 @@ import batcycle.accesslog.AccessLogFormat;
 import batcycle.accesslog.AccessLogSink;
 import batcycle.accesslog.RecentFailures;
 import batcycle.accesslog.StreamAccessLogSink;
+import batcycle.admin.AdminActions;
 import batcycle.admin.AdminServer;
 import batcycle.admin.Readiness;
 import batcycle.breaker.UpstreamCircuit;
@@ -87,7 +88,8 @@ public final class Batcycle {
     Readiness readiness = new Readiness(config, batcycle.drain, circuit::describe);
     Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
     // Admin first: Vert.x hands event loops out round-robin, so it gets a loop of its own.
-    return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, failures, batcycle::stop))
+    return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, failures,
+        batcycle.adminActions()))
         .compose(admin -> {
           batcycle.admin = admin;
           return ProxyServer.start(vertx, config, deps);
@@ -139,6 +141,25 @@ public final class Batcycle {
       return close(); // still starting: nothing was served yet
     }
     return drainController.drain(why).eventually(this::close);
+  }
+
+  private AdminActions adminActions() {
+    return new AdminActions() {
+      @Override
+      public Future<Void> stop(String why) {
+        return Batcycle.this.stop(why);
+      }
+
+      @Override
+      public Future<Void> prestop() {
+        return Batcycle.this.prestop();
+      }
+    };
+  }
+
+  /** The app's preStop asks batcycle to move clients away before the app stops (see DrainController). */
+  public Future<Void> prestop() {
+    return drainController == null ? Future.succeededFuture() : drainController.prestop("preStop of the app");
   }
 
   /** What to do once stopped, e.g. exit the process; without it, stopping only closes this instance. */

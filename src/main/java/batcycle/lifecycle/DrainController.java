@@ -24,6 +24,8 @@ public final class DrainController {
   private final ProxyServer proxy;
   private final IntSupplier inFlight;
   private final Promise<Void> drained = Promise.promise();
+  private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile long beganNanos;
 
   public DrainController(Vertx vertx, Drain drain, LifecycleConfig config, ProxyServer proxy, IntSupplier inFlight) {
     this.vertx = vertx;
@@ -33,13 +35,30 @@ public final class DrainController {
     this.inFlight = inFlight;
   }
 
-  /** Begins draining (idempotent); completes when the proxy has stopped serving. */
+  /**
+   * The first half of a drain, for the app's preStop hook: readiness turns 503 and every response asks its client
+   * to reconnect, while everything keeps being served. Completes after {@code drain.delay}, so the hook holds the
+   * app's own SIGTERM back until clients have moved to other pods. The listener stays open.
+   */
+  public Future<Void> prestop(String why) {
+    begin(why);
+    Promise<Void> moved = Promise.promise();
+    long left = remainingDelayMs();
+    if (left == 0) {
+      moved.complete();
+    } else {
+      vertx.setTimer(left, id -> moved.complete());
+    }
+    return moved.future();
+  }
+
+  /** The whole drain (idempotent): begins it if needed, then closes the listener once the delay has passed. */
   public Future<Void> drain(String why) {
-    if (!drain.begin()) {
+    begin(why);
+    if (!stopping.compareAndSet(false, true)) {
       return drained.future();
     }
-    LOG.info("draining ({}): /readyz now answers 503; serving {} more ms before closing the listener", why,
-        config.drainDelay().toMillis());
+    long left = remainingDelayMs();
     Runnable stop = () -> {
       LOG.info("draining: listener closed; waiting up to {} ms for {} in-flight request(s)",
           config.drainTimeout().toMillis(), inFlight.getAsInt());
@@ -56,12 +75,26 @@ public final class DrainController {
         drained.tryComplete();
       });
     };
-    if (config.drainDelay().isZero()) {
+    if (left == 0) {
       stop.run();
     } else {
-      vertx.setTimer(config.drainDelay().toMillis(), id -> stop.run());
+      vertx.setTimer(left, id -> stop.run());
     }
     return drained.future();
+  }
+
+  private void begin(String why) {
+    if (drain.begin()) {
+      beganNanos = System.nanoTime();
+      LOG.info("draining ({}): /readyz now answers 503; serving {} more ms before closing the listener", why,
+          config.drainDelay().toMillis());
+    }
+  }
+
+  /** What is left of {@code drain.delay}, counted from whichever call began the drain. */
+  private long remainingDelayMs() {
+    long elapsedMs = (System.nanoTime() - beganNanos) / 1_000_000;
+    return Math.max(0, config.drainDelay().toMillis() - elapsedMs);
   }
 
   public boolean isDraining() {

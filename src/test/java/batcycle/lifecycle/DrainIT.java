@@ -122,4 +122,32 @@ class DrainIT {
     assertThat(lost).as("requests that failed").isEmpty();
     assertThat(ok.get()).as("requests served while draining").isGreaterThan(beforeDrain);
   }
+
+  /**
+   * The native-sidecar sequence: the app's preStop calls GET /prestop, which marks the drain and returns after the
+   * delay while everything is still served; only then do the app and, after it, batcycle get SIGTERM.
+   */
+  @Test
+  void prestopMovesClientsAwayWithoutStoppingThenAStopFinishesAtOnce() throws Exception {
+    start("1s");
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    CompletableFuture<HttpResponse<String>> prestop = client.sendAsync(HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + proxy.adminPort() + "/prestop")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(10)).until(() -> proxy.admin("/readyz").statusCode() == 503);
+    HttpResponse<String> during = client.send(HttpRequest.newBuilder(proxy.uri("/during")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(during.body()).isEqualTo("done /during");
+    assertThat(during.headers().firstValue("connection")).hasValue("close");
+
+    assertThat(prestop.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    // The hook has returned, the listener is still open: the app may now stop, and batcycle serves on.
+    assertThat(client.send(HttpRequest.newBuilder(proxy.uri("/after")).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("done /after");
+
+    proxy.batcycle().drainAndClose("SIGTERM").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    closed = true;
+    int port = proxy.port();
+    assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+  }
 }
