@@ -72,8 +72,10 @@ public final class Readiness {
             .compose(request -> request.send())
             .compose(response -> response.body().map(body -> response.statusCode()))
             .map(status -> new State(status < 500, "app answered " + status + " at " + target));
+    boolean appRequired = config.lifecycle().readinessChecksApp();
     return probe.recover(cause -> Future.succeededFuture(
             new State(false, "app not reachable at " + target + ": " + cause.getMessage())))
-        .map(state -> new State(state.ready(), state.detail() + "; " + circuit.get()));
+        // readiness.checkApp: false reports the app's state without letting it decide readiness.
+        .map(state -> new State(state.ready() || !appRequired, state.detail() + "; " + circuit.get()));
   }
 }

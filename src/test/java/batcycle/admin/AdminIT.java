@@ -231,4 +231,16 @@ class AdminIT {
     assertThat(origin.received()).extracting(RecordingOrigin.Received::uri)
         .containsExactly("/metrics", "/healthz", "/readyz", "/config");
   }
+
+  @Test
+  void readyzIgnoresTheAppWhenToldNotToCheckIt() {
+    origin = RecordingOrigin.start();
+    int port = origin.port();
+    origin.close();
+    origin = null;
+    proxy = ProxyHarness.start(port, Map.of(Key.READINESS_CHECK_APP, "false"));
+    var ready = proxy.admin("/readyz");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).startsWith("ready: app not reachable at 127.0.0.1:" + port);
+  }
 }
