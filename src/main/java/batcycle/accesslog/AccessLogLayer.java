@@ -48,13 +48,25 @@ public final class AccessLogLayer implements Layer {
   }
 
   private boolean shouldLog(Exchange exchange, Outcome outcome) {
-    String path = pathOnly(exchange.uri());
-    if (exactExclusions.contains(path) || prefixExclusions.stream().anyMatch(path::startsWith)) {
+    if (isExcluded(pathOnly(exchange.uri()))) {
       return false;
     }
     boolean success = outcome.completed() && outcome.status() < 400 && exchange.failure() == null;
     return !success || config.sampleSuccess() >= 1.0
         || ThreadLocalRandom.current().nextDouble() < config.sampleSuccess();
+  }
+
+  /** Runs for every request: a plain loop, no stream or lambda per call. */
+  private boolean isExcluded(String path) {
+    if (exactExclusions.contains(path)) {
+      return true;
+    }
+    for (String prefix : prefixExclusions) {
+      if (path.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   AccessLogRecord record(Exchange exchange, Outcome outcome) {

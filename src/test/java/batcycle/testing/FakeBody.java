@@ -1,6 +1,6 @@
 package batcycle.testing;
 
-import io.vertx.core.Handler;
+import batcycle.pipeline.BodyStream;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayDeque;
@@ -9,16 +9,13 @@ import java.util.ArrayDeque;
  * A request body for unit tests: chunks queued with {@link #write} are delivered as the reader's demand allows
  * (it starts paused, like an inbound request), then the end. Records whether anyone ever asked it for data.
  */
-public final class FakeBody implements ReadStream<Buffer> {
+public final class FakeBody extends BodyStream {
   private final ArrayDeque<Buffer> queued = new ArrayDeque<>();
   private long demand;
   private boolean endQueued;
   private boolean ended;
   private boolean delivering;
   private boolean demanded;
-  private Handler<Buffer> handler;
-  private Handler<Void> endHandler;
-  private Handler<Throwable> exceptionHandler;
 
   public FakeBody write(String chunk) {
     queued.add(Buffer.buffer(chunk));
@@ -34,9 +31,7 @@ public final class FakeBody implements ReadStream<Buffer> {
 
   /** The client's upload breaks off. */
   public void fail(Throwable cause) {
-    if (exceptionHandler != null) {
-      exceptionHandler.handle(cause);
-    }
+    emitFailure(cause);
   }
 
   /** True once the end was delivered. */
@@ -49,23 +44,8 @@ public final class FakeBody implements ReadStream<Buffer> {
     return demanded;
   }
 
-  @Override
-  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    this.exceptionHandler = handler;
-    return this;
-  }
 
-  @Override
-  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-    this.handler = handler;
-    return this;
-  }
 
-  @Override
-  public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-    this.endHandler = endHandler;
-    return this;
-  }
 
   @Override
   public ReadStream<Buffer> pause() {
@@ -97,15 +77,11 @@ public final class FakeBody implements ReadStream<Buffer> {
           demand--;
         }
         Buffer chunk = queued.poll();
-        if (handler != null) {
-          handler.handle(chunk);
-        }
+        emitData(chunk);
       }
       if (demand > 0 && queued.isEmpty() && endQueued && !ended) {
         ended = true;
-        if (endHandler != null) {
-          endHandler.handle(null);
-        }
+        emitEnd();
       }
     } finally {
       delivering = false;
