@@ -1,9 +1,5 @@
 package batcycle.accesslog;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.Map;
 
 /** Encodes a record as one JSON object or one text line, always a single line (values are escaped). */
@@ -12,7 +8,9 @@ public enum AccessLogFormat {
     @Override
     void encode(AccessLogRecord r, StringBuilder out) {
       out.append('{');
-      field(out, AccessLogRecord.TS, TIMESTAMP.format(Instant.ofEpochMilli(r.timestampMillis())), true);
+      out.append('"').append(AccessLogRecord.TS).append("\":\"");
+      Timestamps.append(out, r.timestampMillis());
+      out.append('"');
       field(out, AccessLogRecord.REQUEST_ID, r.requestId(), false);
       field(out, AccessLogRecord.TRACE_ID, r.traceId(), false);
       field(out, AccessLogRecord.SPAN_ID, r.spanId(), false);
@@ -46,7 +44,8 @@ public enum AccessLogFormat {
   TEXT {
     @Override
     void encode(AccessLogRecord r, StringBuilder out) {
-      out.append(TIMESTAMP.format(Instant.ofEpochMilli(r.timestampMillis()))).append(' ')
+      Timestamps.append(out, r.timestampMillis());
+      out.append(' ')
           .append(orDash(r.client())).append(" \"").append(r.method()).append(' ');
       escape(out, r.path());
       out.append(' ').append(r.protocol()).append("\" ").append(r.status()).append(' ')
@@ -70,9 +69,6 @@ public enum AccessLogFormat {
       }
     }
   };
-
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   abstract void encode(AccessLogRecord record, StringBuilder out);
 

@@ -11,7 +11,6 @@ import batcycle.pipeline.ResponseFlag;
 import batcycle.pipeline.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +74,7 @@ public final class AccessLogLayer implements Layer {
     var trace = exchange.trace();
     return new AccessLogRecord(exchange.startMillis(), exchange.requestId(),
         trace == null ? null : trace.traceId(), trace == null ? null : trace.spanId(),
-        clientAddress(request.remoteAddress()), request.method().name(),
+        exchange.clientAddress(), request.method().name(),
         config.includeQuery() ? uri : pathOnly(uri), protocol(request), outcome.status(),
         exchange.upstreamStatus(), request.bytesRead(), outcome.bytesOut(),
         (System.nanoTime() - exchange.startNanos()) / 1e6, exchange.upstreamNanos() / 1e6, exchange.attempts(),
@@ -117,13 +116,6 @@ public final class AccessLogLayer implements Layer {
       case HTTP_1_0 -> "HTTP/1.0";
       default -> "HTTP/1.1";
     };
-  }
-
-  private static String clientAddress(SocketAddress address) {
-    if (address == null) {
-      return null;
-    }
-    return address.hostAddress() != null ? address.hostAddress() : address.host();
   }
 
   static String pathOnly(String uri) {

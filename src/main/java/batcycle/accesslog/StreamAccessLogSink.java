@@ -52,6 +52,7 @@ public final class StreamAccessLogSink implements AccessLogSink, AutoCloseable {
   private void drain() {
     List<AccessLogRecord> batch = new ArrayList<>(BATCH);
     StringBuilder lines = new StringBuilder(64 * 1024);
+    char[] chars = new char[64 * 1024];
     while (!closing || !queue.isEmpty()) {
       try {
         AccessLogRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -64,7 +65,12 @@ public final class StreamAccessLogSink implements AccessLogSink, AutoCloseable {
           format.encode(record, lines);
           lines.append('\n');
         }
-        out.append(lines);
+        // Through a reused char array: Writer.append(CharSequence) would copy the whole batch into a String first.
+        if (chars.length < lines.length()) {
+          chars = new char[lines.length()];
+        }
+        lines.getChars(0, lines.length(), chars, 0);
+        out.write(chars, 0, lines.length());
         out.flush();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -11,7 +11,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
 
 /**
  * Tells the app who really called: appends the client address to {@code X-Forwarded-For}, sets
@@ -30,12 +29,13 @@ public final class ForwardedHeadersLayer implements Layer {
 
   @Override
   public Future<UpstreamResponse> handle(Exchange exchange, Next next) {
-    apply(exchange.inbound(), exchange.headers());
+    apply(exchange.inbound(), exchange.clientAddress(), exchange.headers());
     return next.proceed(exchange);
   }
 
-  void apply(HttpServerRequest inbound, MultiMap headers) {
-    String clientIp = clientIp(inbound.remoteAddress());
+  /** {@code clientAddress}: the client's IP address as text, or null if unknown. */
+  void apply(HttpServerRequest inbound, String clientAddress, MultiMap headers) {
+    String clientIp = clientAddress == null ? "unknown" : clientAddress;
     String proto = inbound.scheme() == null ? "http" : inbound.scheme();
     // The Host the proxy already resolved wins over the connection's authority: for an absolute-form target
     // Vert.x still reports the Host header, but RFC 9112 §3.2.2 says the target's authority replaces it.
@@ -79,27 +79,20 @@ public final class ForwardedHeadersLayer implements Layer {
     appendList(headers, HeaderNames.VIA, protocol + " " + VIA_NAME);
   }
 
-  private void setUnlessTrusted(MultiMap headers, String name, String value) {
+  private void setUnlessTrusted(MultiMap headers, CharSequence name, String value) {
     if (!config.trustForwarded() || !headers.contains(name)) {
       headers.set(name, value);
     }
   }
 
   /** Joins repeated header lines into one and appends, so the app sees one ordered list (RFC 9110 §5.3). */
-  private static void appendList(MultiMap headers, String name, String value) {
+  private static void appendList(MultiMap headers, CharSequence name, String value) {
     var existing = headers.getAll(name);
     if (existing.isEmpty()) {
       headers.set(name, value);
     } else {
       headers.set(name, String.join(", ", existing) + ", " + value);
     }
-  }
-
-  private static String clientIp(SocketAddress address) {
-    if (address == null) {
-      return "unknown";
-    }
-    return address.hostAddress() != null ? address.hostAddress() : address.host();
   }
 
   private static String forwardedNode(String ip) {

@@ -1,10 +1,10 @@
 package batcycle.headers;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Removes hop-by-hop headers (RFC 9110 §7.6.1), applied to headers copied in both directions: the fixed set,
@@ -12,9 +12,10 @@ import java.util.Set;
  * in meaning for gRPC (RFC 9113 §8.2.2 allows exactly that value on HTTP/2), so it is kept and nothing else of TE.
  */
 public final class HopByHop {
-  private static final Set<String> ALWAYS = Set.of(HeaderNames.CONNECTION, HeaderNames.KEEP_ALIVE,
+  private static final AsciiString[] ALWAYS = {HeaderNames.CONNECTION, HeaderNames.KEEP_ALIVE,
       HeaderNames.PROXY_CONNECTION, HeaderNames.TRAILER, HeaderNames.TRANSFER_ENCODING, HeaderNames.UPGRADE,
-      HeaderNames.HTTP2_SETTINGS);
+      HeaderNames.HTTP2_SETTINGS, HeaderNames.TE};
+  private static final AsciiString[] CONNECTION_HEADERS = {HeaderNames.CONNECTION, HeaderNames.PROXY_CONNECTION};
 
   private HopByHop() {}
 
@@ -24,10 +25,9 @@ public final class HopByHop {
     List<String> named = headers.contains(HeaderNames.CONNECTION) || headers.contains(HeaderNames.PROXY_CONNECTION)
         ? connectionTokens(headers) : List.of();
     boolean teTrailers = keepTeTrailers && headers.contains(HeaderNames.TE) && asksForTrailers(headers);
-    for (String name : ALWAYS) {
+    for (AsciiString name : ALWAYS) {
       headers.remove(name);
     }
-    headers.remove(HeaderNames.TE);
     for (String name : named) {
       headers.remove(name);
     }
@@ -39,7 +39,7 @@ public final class HopByHop {
   /** Header names listed in {@code Connection} (and the legacy {@code Proxy-Connection}). */
   static List<String> connectionTokens(MultiMap headers) {
     List<String> tokens = new ArrayList<>();
-    for (String header : List.of(HeaderNames.CONNECTION, HeaderNames.PROXY_CONNECTION)) {
+    for (AsciiString header : CONNECTION_HEADERS) {
       for (String value : headers.getAll(header)) {
         for (String token : value.split(",")) {
           String t = token.trim().toLowerCase(Locale.ROOT);
@@ -66,6 +66,6 @@ public final class HopByHop {
   /** True if the request asks to switch to WebSocket (the one upgrade batcycle tunnels to the app). */
   public static boolean isWebSocketUpgrade(MultiMap headers) {
     return headers.contains(HeaderNames.UPGRADE, "websocket", true)
-        && connectionTokens(headers).contains(HeaderNames.UPGRADE);
+        && connectionTokens(headers).contains(HeaderNames.UPGRADE.toString());
   }
 }

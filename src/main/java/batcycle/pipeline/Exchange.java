@@ -7,6 +7,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -46,6 +47,7 @@ public final class Exchange {
   private boolean ended;
   private boolean cancelled;
   private boolean closeConnection;
+  private String clientAddress;
 
   public Exchange(HttpServerRequest inbound, String requestId, long startNanos, long startMillis) {
     this.inbound = inbound;
@@ -81,6 +83,20 @@ public final class Exchange {
   /** Wall-clock arrival time, for logs. */
   public long startMillis() {
     return startMillis;
+  }
+
+  /**
+   * The client's IP address as text, or null if unknown. Computed once: Vert.x formats it anew on every call, and
+   * both the forwarded headers and the request log need it.
+   */
+  public String clientAddress() {
+    if (clientAddress == null) {
+      SocketAddress address = inbound.remoteAddress();
+      if (address != null) {
+        clientAddress = address.hostAddress() != null ? address.hostAddress() : address.host();
+      }
+    }
+    return clientAddress;
   }
 
   public HttpMethod method() {

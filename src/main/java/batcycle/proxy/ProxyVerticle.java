@@ -122,6 +122,7 @@ final class ProxyVerticle extends VerticleBase {
     return new HttpServerOptions()
         .setMaxHeaderSize(listener.maxHeaderSize())
         .setMaxInitialLineLength(listener.maxRequestLine())
+        .setMaxChunkSize(UpstreamClients.MAX_CHUNK_SIZE)
         .setHttp2ClearTextEnabled(true)
         .setInitialSettings(new Http2Settings().setMaxHeaderListSize(listener.maxHeaderSize()))
         .setHandle100ContinueAutomatically(false)

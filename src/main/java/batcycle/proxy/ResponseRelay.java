@@ -9,6 +9,7 @@ import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Outcome;
 import batcycle.pipeline.ResponseFlag;
 import batcycle.pipeline.UpstreamResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -34,8 +35,9 @@ final class ResponseRelay {
     HttpServerResponse out = exchange.inbound().response();
     HttpVersion version = exchange.inbound().version();
     out.setStatusCode(upstream.status());
-    if (version != HttpVersion.HTTP_2 && upstream.statusMessage() != null) {
-      out.setStatusMessage(upstream.statusMessage());
+    if (version != HttpVersion.HTTP_2 && upstream.statusMessage() != null
+        && !upstream.statusMessage().equals(HttpResponseStatus.valueOf(upstream.status()).reasonPhrase())) {
+      out.setStatusMessage(upstream.statusMessage()); // the app's own phrase; the standard one is the default
     }
     MultiMap headers = out.headers();
     headers.addAll(upstream.headers());

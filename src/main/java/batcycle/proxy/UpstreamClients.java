@@ -17,6 +17,12 @@ final class UpstreamClients {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamClients.class);
   /** Responses from the app may carry large headers (cookies, CSP); this bounds them generously. */
   private static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
+  /**
+   * Largest body piece the HTTP/1.x decoders hand on, in both directions. Vert.x's default of 8 KiB cuts every
+   * 64 KiB socket read into eight pieces, each relayed and written separately; the pieces are slices of the read
+   * buffer, so a larger bound costs no memory.
+   */
+  static final int MAX_CHUNK_SIZE = 64 * 1024;
 
   private UpstreamClients() {}
 
@@ -36,6 +42,7 @@ final class UpstreamClients {
         .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
         .setMaxInitialLineLength(config.listener().maxRequestLine())
         .setDecompressionSupported(false)
+        .setMaxChunkSize(MAX_CHUNK_SIZE)
         .setTcpNoDelay(true);
     if (protocol == UpstreamProtocol.H2C) {
       options.setProtocolVersion(HttpVersion.HTTP_2)

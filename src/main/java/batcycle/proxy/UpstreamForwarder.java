@@ -62,8 +62,13 @@ public final class UpstreamForwarder implements Next {
     RequestOptions options = new RequestOptions()
         .setServer(address)
         .setMethod(exchange.method())
-        .setURI(exchange.uri())
-        .setIdleTimeout(config.idleTimeout().toMillis());
+        .setURI(exchange.uri());
+    long idleMs = config.idleTimeout().toMillis();
+    if (idleMs > 0 && idleMs < timeoutMs) {
+      // Vert.x's idle timer runs until the response head, as does the per-try timer below: a second timer per
+      // request is only worth its cost when it can fire first.
+      options.setIdleTimeout(idleMs);
+    }
     HttpClientRequest[] current = new HttpClientRequest[1];
     // The per-try timeout covers the whole attempt: waiting for a pooled connection, connecting, and the response
     // head. Before a connection exists, nothing has reached the app (a connect timeout: retryable for any request).
