@@ -80,10 +80,11 @@ public final class Main {
     ShutdownSignals.install(running);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "batcycle-shutdown"));
     StartupChecks.warnings(config).forEach(warning -> LOG.warn("configuration: {}", warning));
-    LOG.info("batcycle {} proxying {}:{} -> {} ({}; admin on {}:{}; {} event loops; Java {})", BuildInfo.version(),
-        config.listener().address().host(), running.proxyPort(), config.upstream().displayUrl(),
+    running.transportsSkipped().forEach(why -> LOG.info("transport: {}", why));
+    LOG.info("batcycle {} proxying {}:{} -> {} ({}; admin on {}:{}; {} event loops; {}; Java {})",
+        BuildInfo.version(), config.listener().address().host(), running.proxyPort(), config.upstream().displayUrl(),
         config.upstream().protocol(), config.admin().host(), running.adminPort(), config.listener().eventLoops(),
-        Runtime.version().feature());
+        running.transport(), Runtime.version().feature());
     running.appUp().onSuccess(v -> LOG.info("ready: the app at {} accepts connections", config.upstream().url()));
     if (config.demo()) {
       printDemoHelp(out, running.proxyPort(), config);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 /**
  * The effective configuration, immutable, read once at start-up.
  *
+ * @param transport  the network I/O transport asked for ({@code auto} unless configured)
  * @param configFile the YAML file it was read from, if any
  * @param sources    every key's effective text and its source, for printing the configuration
  */
@@ -15,7 +16,7 @@ public record BatcycleConfig(ListenerConfig listener, UpstreamConfig upstream, H
                              HeaderConfig headers, MetricsConfig metrics, AccessLogConfig accessLog,
                              ObservabilityConfig observability, DeadlineConfig deadline, RetryConfig retry,
                              BreakerConfig breaker, LimitConfig limits, RateLimitConfig rateLimit,
-                             LifecycleConfig lifecycle, boolean demo,
+                             LifecycleConfig lifecycle, IoTransport transport, boolean demo,
                              Optional<Path> configFile,
                              Map<Key, SourcedValue> sources) {
   public BatcycleConfig {

@@ -146,12 +146,13 @@ public final class ConfigLoader {
     }
     var rateLimit = new RateLimitConfig(r.integer(Key.RATE_LIMIT_LIMIT, 0, 10_000_000),
         r.positiveDuration(Key.RATE_LIMIT_PERIOD));
+    IoTransport transport = r.choice(Key.TRANSPORT, IoTransport::parse, IoTransport.AUTO);
     boolean demo = r.bool(Key.DEMO);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }
     return new BatcycleConfig(listener, upstream, admin, headers, metrics, accessLog, observability, deadline,
-        retry, breaker, limits, rateLimit, lifecycle, demo, file, merged);
+        retry, breaker, limits, rateLimit, lifecycle, transport, demo, file, merged);
   }
 
   private static RetryConfig retry(ConfigReader r) {

@@ -41,10 +41,13 @@ public final class Batcycle {
   private AdminServer admin;
   private DrainController drainController;
   private AppProbe appProbe;
+  private final Transports.Choice transport;
   private volatile Runnable afterStop = () -> { };
 
-  private Batcycle(Vertx vertx, Metrics metrics, StreamAccessLogSink logWriter, Drain drain) {
+  private Batcycle(Vertx vertx, Metrics metrics, StreamAccessLogSink logWriter, Drain drain,
+                   Transports.Choice transport) {
     this.vertx = vertx;
+    this.transport = transport;
     this.metrics = metrics;
     this.logWriter = logWriter;
     this.drain = drain;
@@ -61,9 +64,16 @@ public final class Batcycle {
    */
   public static Future<Batcycle> start(BatcycleConfig config, AccessLogSink accessLogOverride) {
     // One loop per proxy instance plus one for the admin server, so it answers even when the proxy is saturated.
-    Vertx vertx = Vertx.vertx(new VertxOptions()
-        .setEventLoopPoolSize(config.listener().eventLoops() + 1)
-        .setPreferNativeTransport(false));
+    Transports.Choice transport;
+    try {
+      transport = Transports.choose(config.transport());
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setEventLoopPoolSize(config.listener().eventLoops() + 1))
+        .withTransport(transport.transport())
+        .build();
     Metrics metrics = new Metrics();
     StreamAccessLogSink writer = accessLogOverride == null && config.accessLog().enabled()
         ? new StreamAccessLogSink(System.out, AccessLogFormat.of(config.accessLog().format()),
@@ -74,7 +84,7 @@ public final class Batcycle {
     RecentFailures failures = new RecentFailures(RecentFailures.DEFAULT_CAPACITY);
     AccessLogSink sink = failures.inFrontOf(accessLogOverride != null ? accessLogOverride
         : writer != null ? writer : record -> { });
-    Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain());
+    Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain(), transport);
     ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
         config.upstream().maxConnections());
     // Shared by every event loop: one budget, one circuit and one set of permits for the one app.
@@ -113,6 +123,16 @@ public final class Batcycle {
     return DemoApp.start(vertx, address.host(), address.port())
         .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.DEMO, address, cause)))
         .mapEmpty();
+  }
+
+  /** The network I/O transport in use: {@code io_uring}, {@code epoll} or {@code nio}. */
+  public String transport() {
+    return transport.name();
+  }
+
+  /** Why {@code transport: auto} passed over the faster transports, one line each; empty if it did not. */
+  public java.util.List<String> transportsSkipped() {
+    return transport.skipped();
   }
 
   public int proxyPort() {
