@@ -12,7 +12,6 @@ import batcycle.pipeline.UpstreamResponse;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Future;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Fails fast with 503 while the circuit on the app is open, and reports every attempt's outcome to it. Sits
@@ -43,12 +42,12 @@ public final class CircuitBreakerLayer implements Layer {
       if (ar.succeeded()) {
         UpstreamResponse response = ar.result();
         if (response != null && failureStatuses.contains(response.status())) {
-          breaker.onError(nanos, TimeUnit.NANOSECONDS, new FailureStatus(response.status()));
+          circuit.onError(nanos, new FailureStatus(response.status()));
         } else {
-          breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+          circuit.onSuccess(nanos);
         }
       } else if (countsAgainstApp(ar.cause()) && !exchange.isCancelled()) {
-        breaker.onError(nanos, TimeUnit.NANOSECONDS, ar.cause());
+        circuit.onError(nanos, ar.cause());
       } else {
         breaker.releasePermission(); // says nothing about the app's health
       }

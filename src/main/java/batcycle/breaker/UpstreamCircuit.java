@@ -5,12 +5,12 @@ import batcycle.metrics.MeterNames;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The one circuit breaker on the app, shared by every event loop: a resilience4j {@link CircuitBreaker} used as a
  * policy object only (thread-safe, never blocks), with its state published as {@code batcycle_circuit_state}
- * gauges, resilience4j's own meters (failure rate, calls) and a line for {@code /readyz}.
+ * gauges, its window's failure rate and calls, and a line for {@code /readyz}.
  */
 public final class UpstreamCircuit {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamCircuit.class);
@@ -55,29 +55,61 @@ public final class UpstreamCircuit {
     if (!config.enabled()) {
       breaker.transitionToDisabledState();
     }
-    breaker.getEventPublisher().onStateTransition(event -> {
-      var to = event.getStateTransition().getToState();
-      if (to == CircuitBreaker.State.OPEN) {
-        openedAtMillis.set(clock.millis());
-        var metrics = breaker.getMetrics();
-        LOG.warn("circuit to the app opened: {} % of {} attempts failed; failing fast with 503 for {}",
-            String.format(Locale.ROOT, "%.1f", metrics.getFailureRate()), metrics.getNumberOfBufferedCalls(),
-            config.openDuration());
-      } else if (to == CircuitBreaker.State.CLOSED) {
-        LOG.info("circuit to the app closed again: the probes succeeded");
-      }
-    });
     for (String state : STATES) {
       Gauge.builder(MeterNames.CIRCUIT_STATE, this, c -> c.state().equals(state) ? 1 : 0)
           .description("1 for the circuit breaker's current state, 0 for the others")
           .tag(MeterNames.TAG_STATE, state).register(registry);
     }
-    TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
+    // Read from the breaker's own window when scraped. resilience4j's event-driven meters would make it build an
+    // event object (with a ZonedDateTime) for every attempt, and nothing else here needs its events.
+    Gauge.builder(MeterNames.CIRCUIT_FAILURE_RATE, breaker, b -> b.getMetrics().getFailureRate())
+        .description("Percent of the attempts in the window that failed; -1 until breaker.minimumCalls")
+        .register(registry);
+    Gauge.builder(MeterNames.CIRCUIT_CALLS, breaker, b -> b.getMetrics().getNumberOfSuccessfulCalls())
+        .description("Attempts in the breaker's window, by outcome").tag(MeterNames.TAG_OUTCOME, "success")
+        .register(registry);
+    Gauge.builder(MeterNames.CIRCUIT_CALLS, breaker, b -> b.getMetrics().getNumberOfFailedCalls())
+        .description("Attempts in the breaker's window, by outcome").tag(MeterNames.TAG_OUTCOME, "failure")
+        .register(registry);
   }
 
   /** The resilience4j breaker; take a permission, then call exactly one of onSuccess, onError, releasePermission. */
   CircuitBreaker breaker() {
     return breaker;
+  }
+
+  /** Records a successful attempt (it may close a half-open circuit). */
+  void onSuccess(long nanos) {
+    CircuitBreaker.State before = breaker.getState();
+    breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    noticeTransition(before);
+  }
+
+  /** Records a failed attempt (it may open the circuit). */
+  void onError(long nanos, Throwable failure) {
+    CircuitBreaker.State before = breaker.getState();
+    breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
+    noticeTransition(before);
+  }
+
+  /**
+   * Logs the openings and closings an outcome caused. Only outcomes open or close a circuit (half-open comes from
+   * asking for a permission), so checking after each one sees every transition worth a line.
+   */
+  private void noticeTransition(CircuitBreaker.State before) {
+    CircuitBreaker.State now = breaker.getState();
+    if (now == before) {
+      return;
+    }
+    if (now == CircuitBreaker.State.OPEN) {
+      openedAtMillis.set(clock.millis());
+      var metrics = breaker.getMetrics();
+      LOG.warn("circuit to the app opened: {} % of {} attempts failed; failing fast with 503 for {}",
+          String.format(Locale.ROOT, "%.1f", metrics.getFailureRate()), metrics.getNumberOfBufferedCalls(),
+          config.openDuration());
+    } else if (now == CircuitBreaker.State.CLOSED) {
+      LOG.info("circuit to the app closed again: the probes succeeded");
+    }
   }
 
   BreakerConfig config() {

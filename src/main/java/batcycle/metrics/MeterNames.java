@@ -42,6 +42,10 @@ public final class MeterNames {
   public static final String RETRY_BUDGET_AVAILABLE = "batcycle.retry.budget.available";
   /** Gauge: 1 for the circuit breaker's current state, 0 for the others; tag state (closed, open, half_open). */
   public static final String CIRCUIT_STATE = "batcycle.circuit.state";
+  /** Gauge: percent of the attempts in the breaker's window that failed; -1 until breaker.minimumCalls. */
+  public static final String CIRCUIT_FAILURE_RATE = "batcycle.circuit.failure.rate";
+  /** Gauge: attempts in the breaker's window; tag outcome (success, failure). */
+  public static final String CIRCUIT_CALLS = "batcycle.circuit.calls";
   /** Gauge: the current concurrency limit on requests to the app (moves when the adaptive limit is on). */
   public static final String CONCURRENCY_LIMIT = "batcycle.concurrency.limit";
   /** Gauge: requests holding a concurrency permit (until their response ends). */

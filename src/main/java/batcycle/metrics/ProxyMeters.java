@@ -39,7 +39,7 @@ public final class ProxyMeters {
   private final TraceExemplars exemplars;
   private final Duration[] latencyBuckets;
   private final RouteMatcher routes;
-  private final Map<Long, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final TimerTable requestTimers;
   private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
   private final Timer[] attemptTimers;
   private final Timer overhead;
@@ -55,6 +55,7 @@ public final class ProxyMeters {
     this.exemplars = exemplars;
     this.latencyBuckets = config.latencyBuckets().toArray(Duration[]::new);
     this.routes = new RouteMatcher(config.routes());
+    this.requestTimers = new TimerTable((routes.size() + 1) * (METHODS.size() + 1) * OUTCOMES.size());
     this.attemptTimers = new Timer[ATTEMPT_OUTCOMES.size()];
     for (int i = 0; i < attemptTimers.length; i++) {
       attemptTimers[i] = Timer.builder(MeterNames.UPSTREAM_ATTEMPTS)
@@ -110,16 +111,19 @@ public final class ProxyMeters {
     int methodIndex = METHODS.indexOf(method.name());
     int outcomeIndex = OUTCOMES.indexOf(outcome);
     int routeIndex = routes.indexOf(path);
-    long key = ((((long) routeIndex + 1) * 16 + (methodIndex + 1)) * 8 + outcomeIndex) * 1000 + status;
-    Timer timer = requestTimers.computeIfAbsent(key, k -> Timer.builder(MeterNames.REQUESTS)
-        .description("Requests as the client saw them, from arrival to the last response byte")
-        .tag(MeterNames.TAG_METHOD, methodIndex < 0 ? OTHER_METHOD : METHODS.get(methodIndex))
-        .tag(MeterNames.TAG_STATUS, Integer.toString(status))
-        .tag(MeterNames.TAG_OUTCOME, outcome)
-        .tag(MeterNames.TAG_ROUTE, routes.label(routeIndex))
-        .serviceLevelObjectives(latencyBuckets)
-        .register(registry));
-    exemplars.recordWith(trace, () -> timer.record(nanos, TimeUnit.NANOSECONDS));
+    int labels = ((routeIndex + 1) * (METHODS.size() + 1) + (methodIndex + 1)) * OUTCOMES.size() + outcomeIndex;
+    Timer timer = requestTimers.get(labels, status);
+    if (timer == null) {
+      timer = requestTimers.putIfAbsent(labels, status, Timer.builder(MeterNames.REQUESTS)
+          .description("Requests as the client saw them, from arrival to the last response byte")
+          .tag(MeterNames.TAG_METHOD, methodIndex < 0 ? OTHER_METHOD : METHODS.get(methodIndex))
+          .tag(MeterNames.TAG_STATUS, Integer.toString(status))
+          .tag(MeterNames.TAG_OUTCOME, outcome)
+          .tag(MeterNames.TAG_ROUTE, routes.label(routeIndex))
+          .serviceLevelObjectives(latencyBuckets)
+          .register(registry));
+    }
+    exemplars.record(trace, timer, nanos);
     overhead.record(Math.max(0, nanos - upstreamNanos), TimeUnit.NANOSECONDS);
     if (bytesIn > 0) {
       requestBytes.increment(bytesIn);
@@ -131,8 +135,7 @@ public final class ProxyMeters {
 
   /** Records one attempt to the app; {@code outcome} is one of {@link #ATTEMPT_OUTCOMES}. */
   public void recordAttempt(String outcome, long nanos, TraceContext trace) {
-    Timer timer = attemptTimers[ATTEMPT_OUTCOMES.indexOf(outcome)];
-    exemplars.recordWith(trace, () -> timer.record(nanos, TimeUnit.NANOSECONDS));
+    exemplars.record(trace, attemptTimers[ATTEMPT_OUTCOMES.indexOf(outcome)], nanos);
   }
 
   /** Counts a request batcycle refused itself; {@code reason} is a failure code such as {@code bad_request}. */

@@ -1,7 +1,9 @@
 package batcycle.metrics;
 
 import batcycle.headers.TraceContext;
+import io.micrometer.core.instrument.Timer;
 import io.prometheus.metrics.tracer.common.SpanContext;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Lets the Prometheus registry attach the current request's trace id as an exemplar. Prometheus asks for the
@@ -11,15 +13,15 @@ import io.prometheus.metrics.tracer.common.SpanContext;
 public final class TraceExemplars implements SpanContext {
   private final ThreadLocal<TraceContext> current = new ThreadLocal<>();
 
-  /** Runs {@code recording} with {@code trace} (may be null) as the exemplar source. */
-  public void recordWith(TraceContext trace, Runnable recording) {
+  /** Records {@code nanos} on {@code timer} with {@code trace} (may be null) as the exemplar source. */
+  public void record(TraceContext trace, Timer timer, long nanos) {
     if (trace == null) {
-      recording.run();
+      timer.record(nanos, TimeUnit.NANOSECONDS);
       return;
     }
     current.set(trace);
     try {
-      recording.run();
+      timer.record(nanos, TimeUnit.NANOSECONDS);
     } finally {
       current.remove();
     }
