@@ -36,20 +36,46 @@ public final class HopByHop {
     }
   }
 
-  /** Header names listed in {@code Connection} (and the legacy {@code Proxy-Connection}). */
+  /**
+   * Header names listed in {@code Connection} (and the legacy {@code Proxy-Connection}), lower-case. The options
+   * {@code close} and {@code keep-alive} are left out: most messages carry just one of them, and neither names a
+   * header that needs removing beyond the fixed set.
+   */
   static List<String> connectionTokens(MultiMap headers) {
-    List<String> tokens = new ArrayList<>();
+    List<String> tokens = List.of();
     for (AsciiString header : CONNECTION_HEADERS) {
       for (String value : headers.getAll(header)) {
-        for (String token : value.split(",")) {
-          String t = token.trim().toLowerCase(Locale.ROOT);
-          if (!t.isEmpty()) {
-            tokens.add(t);
+        int start = 0;
+        while (start <= value.length()) {
+          int comma = value.indexOf(',', start);
+          int end = comma < 0 ? value.length() : comma;
+          int from = start;
+          int to = end;
+          while (from < to && isSpace(value.charAt(from))) {
+            from++;
           }
+          while (to > from && isSpace(value.charAt(to - 1))) {
+            to--;
+          }
+          if (from < to && !is(value, from, to, "close") && !is(value, from, to, "keep-alive")) {
+            if (tokens.isEmpty()) {
+              tokens = new ArrayList<>(2);
+            }
+            tokens.add(value.substring(from, to).toLowerCase(Locale.ROOT));
+          }
+          start = end + 1;
         }
       }
     }
     return tokens;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t';
+  }
+
+  private static boolean is(String value, int from, int to, String option) {
+    return to - from == option.length() && value.regionMatches(true, from, option, 0, option.length());
   }
 
   private static boolean asksForTrailers(MultiMap headers) {
