@@ -36,4 +36,16 @@ class HopByHopTest {
     assertThat(HopByHop.isWebSocketUpgrade(HttpHeaders.headers().add("Upgrade", "h2c")
         .add("Connection", "Upgrade"))).isFalse();
   }
+
+  @Test
+  void readsConnectionTokensWithWhitespaceEmptyElementsAndMixedCase() {
+    MultiMap headers = HttpHeaders.headers()
+        .add("Connection", " Keep-Alive ,\tX-Upper-Case\t, ,CLOSE,x-last").add("X-Upper-Case", "1")
+        .add("x-last", "2").add("Close", "a header that happens to be called close").add("Accept", "*/*");
+
+    assertThat(HopByHop.connectionTokens(headers)).containsExactly("x-upper-case", "x-last");
+    HopByHop.strip(headers, false);
+    // The connection options close and keep-alive name no header: one called Close is end-to-end.
+    assertThat(headers.names()).containsExactlyInAnyOrder("Close", "Accept");
+  }
 }
