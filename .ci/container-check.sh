@@ -182,6 +182,8 @@ echo "uid: $runs_as"
 answer=$(curl -s -m 5 -w ' %{http_code}' http://127.0.0.1:8000/hello)
 echo "proxy :8000 -> app :8080 answered '$answer'"
 [ "$answer" = "app 200" ] || { echo "FAILED: expected 'app 200' through the proxy port"; cat "$work/batcycle.log"; exit 1; }
+# The start line names the transport: io_uring or epoll need their native library unpacked into /tmp.
+grep -m1 ' proxying ' "$work/batcycle.log" || true
 if grep -qi 'AOTCache' /proc/$jpid/cmdline && grep -qiE 'warning.*(aot|cds)|unable to use' "$work/batcycle.log"; then
   echo "FAILED: the AOT cache was not usable:"; cat "$work/batcycle.log"; exit 1
 fi
