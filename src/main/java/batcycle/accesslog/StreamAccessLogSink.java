@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamAccessLogSink implements AccessLogSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamAccessLogSink.class);
-  private static final int BATCH = 256;
+  private static final int BATCH = 1024;
+  /** How late a line may appear; also the writer's idle wake-up rate. */
+  private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private final BlockingQueue<AccessLogRecord> queue;
   private final AccessLogFormat format;
@@ -49,18 +52,26 @@ public final class StreamAccessLogSink implements AccessLogSink, AutoCloseable {
     }
   }
 
+  /**
+   * Wakes every {@link #PAUSE_NANOS} and writes whatever queued up since. Waiting on the queue instead (a blocking
+   * poll) made every offer wake this thread through a futex and write a line or two at a time: measured with
+   * strace, one extra futex and 0.6 extra write calls per request, and a context switch each on a one-CPU pod.
+   */
   private void drain() {
     List<AccessLogRecord> batch = new ArrayList<>(BATCH);
     StringBuilder lines = new StringBuilder(64 * 1024);
     char[] chars = new char[64 * 1024];
-    while (!closing || !queue.isEmpty()) {
-      try {
-        AccessLogRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
+    while (true) {
+      boolean stopping = closing;
+      queue.drainTo(batch, BATCH);
+      if (batch.isEmpty()) {
+        if (stopping || Thread.currentThread().isInterrupted()) {
+          return; // nothing left to write (an interrupt would turn the pause below into a busy loop)
         }
-        batch.add(first);
-        queue.drainTo(batch, BATCH - 1);
+        LockSupport.parkNanos(this, PAUSE_NANOS);
+        continue;
+      }
+      try {
         for (AccessLogRecord record : batch) {
           format.encode(record, lines);
           lines.append('\n');
@@ -72,9 +83,6 @@ public final class StreamAccessLogSink implements AccessLogSink, AutoCloseable {
         lines.getChars(0, lines.length(), chars, 0);
         out.write(chars, 0, lines.length());
         out.flush();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
       } catch (IOException | RuntimeException e) {
         LOG.warn("request log write failed ({} lines lost): {}", batch.size(), e.toString());
       } finally {
@@ -88,6 +96,7 @@ public final class StreamAccessLogSink implements AccessLogSink, AutoCloseable {
   @Override
   public void close() {
     closing = true;
+    LockSupport.unpark(writer);
     try {
       writer.join(2000);
     } catch (InterruptedException e) {
