@@ -35,22 +35,10 @@ RUN groupadd --system --gid "${APP_UID}" batcycle \
        --shell /usr/sbin/nologin batcycle
 WORKDIR /app
 COPY --from=build /batcycle.jar /app/batcycle.jar
-# JVM options, one per line, read by the launcher from the @argfile in ENTRYPOINT (replace the file, e.g. with a
-# ConfigMap mounted at /app/jvm.options, to change them):
-# - MaxRAMPercentage=50: the heap follows the container's memory limit (the JVM reads the cgroup limit), and the
-#   other half stays for what is not heap: Netty's direct buffers, metaspace, code cache and thread stacks.
-#   Without a limit the default is a quarter of the node's RAM.
-# - UseSerialGC: one collector thread and the smallest footprint; a sidecar's heap is small and its CPU limit is
-#   one or two cores, where G1's concurrent threads and remembered sets cost more than they save. Explicit, so the
-#   choice does not flip with the machine's size as the JVM's ergonomics would.
-# - Xss256k: thread stacks of a quarter of the 1 MiB default; Vert.x's event loops do not recurse deeply.
-# - ExitOnOutOfMemoryError: after an OutOfMemoryError a JVM is in an unknown state; exiting lets the kubelet
-#   restart the container instead of leaving a half-working proxy in the request path.
-# - -UsePerfData: no hsperfdata file in /tmp (the root filesystem is read-only in k8s/; jcmd PID still works).
-# On JDK 25+ the training run below appends -XX:AOTCache=/app/batcycle.aot. Without a usable cache (another JVM
-# build, a changed jar) the JVM logs a warning and starts normally.
-RUN printf '%s\n' -XX:MaxRAMPercentage=50 -XX:+UseSerialGC -Xss256k -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
-    > /app/jvm.options
+# JVM options (heap from the memory limit, Serial GC, small stacks, native memory trimmed): docker/jvm.options
+# says why each. MALLOC_ARENA_MAX=2: glibc's per-thread malloc arenas cost RSS and buy nothing with this few threads.
+COPY docker/jvm.options /app/jvm.options
+ENV MALLOC_ARENA_MAX=2
 # AOT training: runs batcycle with --demo under a small workload as it will run later (same options, same jar
 # path), then records the cache. Does nothing on a JDK older than 25.
 RUN --mount=type=bind,source=docker/aot-train.sh,target=/tmp/aot-train.sh \

@@ -25,10 +25,17 @@ PROXY_CPU = 0
 LOAD_CPU = 1
 JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"
 JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"
-# The JVM options we propose for the Dockerfile (measured here as "tuned").
-TUNED_JVM = ["-Xmx32m", "-XX:+UseSerialGC", "-Xss256k", "-XX:MaxDirectMemorySize=32m", "-XX:ReservedCodeCacheSize=32m",
-             "-XX:MaxMetaspaceSize=64m", "-XX:TrimNativeHeapInterval=2000", "-XX:+ExitOnOutOfMemoryError"]
-TUNED_ENV = {"MALLOC_ARENA_MAX": "2"}
+# The JVM options the Dockerfile ships (docker/jvm.options, "#" lines are comments), measured here as "tuned";
+# -XX:MaxRAM stands in for the 256 MiB memory limit of the manifests in k8s/, which MaxRAMPercentage is taken of.
+def dockerfile_jvm_options():
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "docker", "jvm.options")
+    with open(path) as f:
+        lines = [line.strip() for line in f]
+    return [line for line in lines if line and not line.startswith("#")] + ["-XX:MaxRAM=256m"]
+
+
+TUNED_JVM = dockerfile_jvm_options()
+TUNED_ENV = {"MALLOC_ARENA_MAX": "2"}  # the Dockerfile's ENV
 
 PROFILES = {
     # seconds and repetitions; quick ≈ 2 min, full ≈ 12 min

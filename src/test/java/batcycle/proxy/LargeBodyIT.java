@@ -19,9 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Proves bodies stream with back-pressure in both directions: Maven runs this class in its own JVM with a 64 MiB
- * heap (the "small-heap" surefire execution), and each body is four times that. Buffering any body whole would
- * end in OutOfMemoryError; losing or reordering a byte would change the digest.
+ * Proves bodies stream with back-pressure in both directions: Maven runs this class in its own JVM with a 32 MiB
+ * heap (the "small-heap" surefire execution; the heap the Dockerfile gives a 256 MiB container), and each body is
+ * eight times that. Buffering any body whole would end in OutOfMemoryError; losing or reordering a byte would
+ * change the digest.
  */
 class LargeBodyIT {
   private static final long BODY = 256L << 20;
