@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # JMH microbenchmarks of batcycle's per-request hot path, with the GC profiler. See bench/README.md (Microbenchmarks).
-#   bench/jmh.sh            full run (about 8 minutes)  -> bench/results/jmh.md and bench/results/jmh.json
+#   bench/jmh.sh            full run (about 9 minutes)  -> bench/results/jmh.md and bench/results/jmh.json
 #   bench/jmh.sh --quick    about 2 minutes             -> bench/results/raw/jmh-quick.md and .json (not committed)
 # Options: --out DIR, --name STEM, --cpu N (the CPU to pin to, default 0), --no-build.
 # Anything else goes to JMH as is, e.g. a benchmark regex (bench/jmh.sh --quick HeaderPolicy) or -p client=browser.
