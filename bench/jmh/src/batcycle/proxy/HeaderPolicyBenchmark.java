@@ -4,7 +4,6 @@ import batcycle.config.BatcycleConfig;
 import batcycle.config.HeaderConfig;
 import batcycle.headers.ForwardedHeadersLayer;
 import batcycle.headers.HeaderNames;
-import batcycle.headers.HopByHop;
 import batcycle.headers.RequestIds;
 import batcycle.jmh.StubRequest;
 import batcycle.jmh.Traffic;
@@ -37,10 +36,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * the client request ({@code UpstreamForwarder.copyHeaders}) needs a live {@code HttpClientRequest} and is not
  * included.
  * <p>
- * {@link #responseHeaders}: the header lines of {@code ResponseRelay.relay}, which needs a live server response:
- * the app's headers added to the (empty) response headers, {@link HopByHop#strip}, X-Request-Id, Via when
- * configured, the Content-Length check. It calls the same public methods in the same order; keep it in step with
- * {@code relay} (or call the method if that part is ever extracted from it).
+ * {@link #responseHeaders}: {@code ResponseRelay.copyHeaders}, the header part of {@code relay} (which needs a live
+ * server response): the app's headers onto the (empty) response headers, hop-by-hop stripped, X-Request-Id, Via
+ * when configured; then the Content-Length check relay makes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -108,12 +106,8 @@ public class HeaderPolicyBenchmark {
   public MultiMap responseHeaders() {
     MultiMap headers = responseHeaders;
     headers.clear();
-    headers.addAll(appHeaders);
-    HopByHop.strip(headers, false);
-    headers.set(HeaderNames.X_REQUEST_ID, requestId);
-    if (headerConfig.via()) {
-      ForwardedHeadersLayer.appendVia(headers, HttpVersion.HTTP_1_1);
-    }
+    ResponseRelay.copyHeaders(appHeaders, headers, requestId, false,
+        headerConfig.via() ? HttpVersion.HTTP_1_1 : null);
     if (!headers.contains(HeaderNames.CONTENT_LENGTH)) {
       throw new IllegalStateException("the app's response has a Content-Length");
     }

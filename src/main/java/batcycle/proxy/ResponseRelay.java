@@ -40,15 +40,8 @@ final class ResponseRelay {
       out.setStatusMessage(upstream.statusMessage()); // the app's own phrase; the standard one is the default
     }
     MultiMap headers = out.headers();
-    headers.addAll(upstream.headers());
-    HopByHop.strip(headers, false);
-    headers.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
-    if (exchange.closesConnection() && version != HttpVersion.HTTP_2) {
-      headers.set(HeaderNames.CONNECTION, "close");
-    }
-    if (headerConfig.via()) {
-      ForwardedHeadersLayer.appendVia(headers, version);
-    }
+    copyHeaders(upstream.headers(), headers, exchange.requestId(),
+        exchange.closesConnection() && version != HttpVersion.HTTP_2, headerConfig.via() ? version : null);
     boolean bodyless = exchange.method() == HttpMethod.HEAD || upstream.status() == 204
         || upstream.status() == 304 || upstream.status() < 200;
     if (!bodyless && !headers.contains(HeaderNames.CONTENT_LENGTH) && version == HttpVersion.HTTP_1_1) {
@@ -90,6 +83,22 @@ final class ResponseRelay {
         }
       }
     });
+  }
+
+  /**
+   * The app's response headers onto the client's response: without hop-by-hop headers, with the request id,
+   * {@code Connection: close} if {@code close}, and a Via entry when {@code viaVersion} is not null.
+   */
+  static void copyHeaders(MultiMap app, MultiMap out, String requestId, boolean close, HttpVersion viaVersion) {
+    out.addAll(app);
+    HopByHop.strip(out, false);
+    out.set(HeaderNames.X_REQUEST_ID, requestId);
+    if (close) {
+      out.set(HeaderNames.CONNECTION, "close");
+    }
+    if (viaVersion != null) {
+      ForwardedHeadersLayer.appendVia(out, viaVersion);
+    }
   }
 
   /**
