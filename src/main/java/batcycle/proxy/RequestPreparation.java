@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -44,7 +43,9 @@ final class RequestPreparation implements Layer {
     if (target.problem() != null) {
       return Future.failedFuture(new BadRequest(target.status(), target.problem()));
     }
-    MultiMap headers = HttpHeaders.headers().addAll(request.headers());
+    // Not a validating header map: Netty validated what arrived, and the copy onto the request to the app (in
+    // UpstreamForwarder) validates everything once more, including what layers add here.
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
     boolean webSocket = request.version() == HttpVersion.HTTP_1_1 && request.method() == HttpMethod.GET
         && HopByHop.isWebSocketUpgrade(request.headers());
     HopByHop.strip(headers, true);

@@ -1,6 +1,7 @@
 package batcycle.proxy;
 
 import batcycle.config.UpstreamConfig;
+import batcycle.errors.BadRequest;
 import batcycle.errors.ProxyFailure;
 import batcycle.errors.UpstreamTimeout;
 import batcycle.errors.UpstreamUnavailable;
@@ -102,7 +103,16 @@ public final class UpstreamForwarder implements Next {
     // Vert.x logs each one at ERROR, so a client aborting an upload would page someone.
     request.exceptionHandler(cause -> LOG.debug("request {} to the app failed: {}", exchange.requestId(),
         cause.toString()));
-    copyHead(exchange, request);
+    try {
+      copyHead(exchange, request);
+    } catch (IllegalArgumentException e) {
+      // Vert.x validates every header value on this copy. What arrived passed the same check in the decoder, so
+      // this would be a layer's bug; answer it instead of leaving the request to its timeout.
+      vertx.cancelTimer(timer);
+      request.reset();
+      fail(result, attempt, new BadRequest(400, "invalid header: " + e.getMessage()));
+      return;
+    }
     exchange.onCancel(request::reset);
     if (expectsContinue(exchange) && exchange.markContinueSent()) {
       // The connection to the app is up: now it is worth the client sending its body (RFC 9110 §10.1.1).
