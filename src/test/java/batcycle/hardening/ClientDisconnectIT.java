@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import batcycle.accesslog.AccessLogRecord;
+import batcycle.config.Key;
 import batcycle.testing.Futures;
 import batcycle.testing.LeakGuard;
 import batcycle.testing.ProxyHarness;
@@ -30,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -70,7 +72,8 @@ class ClientDisconnectIT {
     vertx = Vertx.vertx();
     app = Futures.await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(this::serve).listen());
-    proxy = ProxyHarness.start(app.actualPort());
+    // A breaker quick to open: client aborts must say nothing about the app's health, so it must stay closed.
+    proxy = ProxyHarness.start(app.actualPort(), Map.of(Key.BREAKER_MINIMUM_CALLS, "10"));
   }
 
   @AfterEach
@@ -135,7 +138,8 @@ class ClientDisconnectIT {
         out.write(new byte[UPLOAD_BYTES / 2]);
         out.flush();
         int expected = i;
-        await().atMost(BOUND).until(() -> arrived.get() >= expected);
+        await("upload " + i + " reached the app (a circuit opened by aborts would stop it)").atMost(BOUND)
+            .until(() -> arrived.get() >= expected);
         abortively(socket, i);
       }
       int expected = i;
@@ -174,7 +178,8 @@ class ClientDisconnectIT {
         request.write(Buffer.buffer(new byte[CHUNK]));
       }
       int expected = i;
-      await().atMost(BOUND).until(() -> arrived.get() >= expected);
+      await("upload " + i + " reached the app (a circuit opened by aborts would stop it)").atMost(BOUND)
+          .until(() -> arrived.get() >= expected);
       Futures.await(request.reset());
       await().atMost(BOUND).untilAsserted(() -> assertThat(torndown.get()).isEqualTo(expected));
     }
@@ -252,6 +257,7 @@ class ClientDisconnectIT {
       assertThat(proxy.metric("batcycle_requests_active")).as("requests in flight").isZero();
       assertThat(proxy.metric("batcycle_upstream_requests_active")).as("requests to the app in flight").isZero();
     });
+    assertThat(proxy.metric("batcycle_circuit_state", "state", "closed")).as("circuit closed").isEqualTo(1);
     await().atMost(BOUND).untilAsserted(() -> {
       List<AccessLogRecord> aborted = proxy.accessLog().records().stream()
           .filter(r -> r.requestId().startsWith(idPrefix)).toList();
