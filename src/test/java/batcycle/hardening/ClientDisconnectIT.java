@@ -51,6 +51,7 @@ import org.junit.jupiter.api.Test;
  * jar the JVM may open lazily, while a leak of one socket per abort would leave {@value #REPEATS} or more.
  */
 class ClientDisconnectIT {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientDisconnectIT.class);
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
   private static final Duration BOUND = Duration.ofSeconds(20);
   private static final int REPEATS = 20;
@@ -267,6 +268,9 @@ class ClientDisconnectIT {
         assertThat(openFds()).as("open file descriptors against the baseline %d", fdBaseline)
             .isLessThanOrEqualTo(fdBaseline + FD_TOLERANCE));
     LeakGuard.verifyNoLeaks();
+    LOG.info("{}: {} aborts; request log status/flags {}; fds {} before, {} after", idPrefix, REPEATS,
+        proxy.accessLog().records().stream().filter(r -> r.requestId().startsWith(idPrefix))
+            .map(r -> r.status() + "/" + r.flags()).distinct().toList(), fdBaseline, openFds());
   }
 
   private static int openFds() {
