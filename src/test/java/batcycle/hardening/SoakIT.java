@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *   <li>RSS: +10 % + 16 MiB. The heap is committed and touched at start ({@code -Xms = -Xmx},
  *   {@code AlwaysPreTouch}), so RSS moves with code cache, metaspace and native buffers, which keep growing
  *   slowly for minutes while the JIT compiles.</li>
- *   <li>open file descriptors: +32. Client connections are capped at {@value #MAX_IN_FLIGHT}, and batcycle's
- *   pool to the app opens and idles out connections as the load jitters; a descriptor leak per request or per
+ *   <li>open file descriptors, the maximum of each third: +32. Client connections are capped at
+ *   {@value #MAX_IN_FLIGHT}, and batcycle's pool to the app opens and idles out connections as the load jitters,
+ *   so the count swings by a few dozen between samples but has a ceiling; a descriptor leak per request or per
  *   connection would add hundreds per second.</li>
  *   <li>threads: +4 (event loops and worker threads are fixed; {@code jcmd} itself starts one attach thread).</li>
  * </ul>
@@ -80,7 +81,7 @@ class SoakIT {
   @Test
   void heapRssThreadsAndFileDescriptorsStayFlatUnderASteadyLoad() throws Exception {
     long seconds = Long.getLong("batcycle.soak.seconds", DEFAULT_SECONDS);
-    assertThat(seconds).as("batcycle.soak.seconds").isBetween(20L, 24 * 3600L);
+    assertThat(seconds).as("batcycle.soak.seconds").isBetween(45L, 24 * 3600L); // shorter leaves too few samples
     long warmUpMs = Math.max(10_000, seconds * 1000 / 5);
     long intervalMs = Math.min(10_000, Math.max(2_000, seconds * 1000 / 24));
 
@@ -127,17 +128,23 @@ class SoakIT {
     assertThat(load.ok()).isPositive();
     assertThat(child.watchedLines()).as("Netty LEAK reports from batcycle").isEmpty();
     assertThat(steady).as("samples after warm-up").hasSizeGreaterThanOrEqualTo(6);
-    assertFlat(steady, "heap after GC", Sample::heapAfterGc, 0.10, 4 * MIB);
-    assertFlat(steady, "RSS", Sample::rss, 0.10, 16 * MIB);
-    assertFlat(steady, "open file descriptors", Sample::fds, 0, 32);
-    assertFlat(steady, "threads", Sample::threads, 0, 4);
+    assertFlat(steady, "heap after GC", Sample::heapAfterGc, SoakReport::median, 0.10, 4 * MIB);
+    assertFlat(steady, "RSS", Sample::rss, SoakReport::median, 0.10, 16 * MIB);
+    assertFlat(steady, "threads", Sample::threads, SoakReport::median, 0, 4);
+    // Descriptors swing with the pools between samples (in the 600 s run: 182..236), so their ceiling is compared.
+    assertFlat(steady, "open file descriptors", Sample::fds, SoakReport::max, 0, 32);
   }
 
-  private static void assertFlat(List<Sample> steady, String what, ToLongFunction<Sample> figure, double ratio,
-      long slack) {
-    long first = SoakReport.median(SoakReport.firstThird(steady), figure);
-    long last = SoakReport.median(SoakReport.lastThird(steady), figure);
-    assertThat(last).as("%s: median of the last third against the first third (%d)", what, first)
+  /** How a third of the samples is summed up: median or max. */
+  private interface Summary {
+    long of(List<Sample> samples, ToLongFunction<Sample> figure);
+  }
+
+  private static void assertFlat(List<Sample> steady, String what, ToLongFunction<Sample> figure, Summary summary,
+      double ratio, long slack) {
+    long first = summary.of(SoakReport.firstThird(steady), figure);
+    long last = summary.of(SoakReport.lastThird(steady), figure);
+    assertThat(last).as("%s: last third against the first third (%d)", what, first)
         .isLessThanOrEqualTo((long) (first * (1 + ratio)) + slack);
   }
 }

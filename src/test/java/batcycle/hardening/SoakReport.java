@@ -52,6 +52,10 @@ final class SoakReport {
     return values.length == 0 ? 0 : values[values.length / 2];
   }
 
+  static long max(List<Sample> samples, ToLongFunction<Sample> figure) {
+    return samples.stream().mapToLong(figure).max().orElse(0);
+  }
+
   /** The totals and the flatness table, also logged by the test. */
   String summary() {
     var out = new StringBuilder();
@@ -62,21 +66,23 @@ final class SoakReport {
         (double) (ok + failed) / seconds, childLines));
     out.append(String.format(Locale.ROOT, "- samples: %d (%d after warm-up; thirds of %d)%n%n", samples.size(),
         steady.size(), steady.isEmpty() ? 0 : firstThird(steady).size()));
-    out.append("| figure (median) | first third | last third | change |\n|---|---:|---:|---:|\n");
-    row(out, "heap after GC (MiB)", Sample::heapAfterGc, MIB);
-    row(out, "heap used at sample (MiB)", Sample::heapUsed, MIB);
-    row(out, "RSS (MiB)", Sample::rss, MIB);
-    row(out, "threads", Sample::threads, 1);
-    row(out, "open file descriptors", Sample::fds, 1);
+    out.append("| figure | first third | last third | change |\n|---|---:|---:|---:|\n");
+    row(out, "heap after GC, median (MiB)", median(firstThird(steady), Sample::heapAfterGc) / MIB,
+        median(lastThird(steady), Sample::heapAfterGc) / MIB);
+    row(out, "heap used at sample, median (MiB)", median(firstThird(steady), Sample::heapUsed) / MIB,
+        median(lastThird(steady), Sample::heapUsed) / MIB);
+    row(out, "RSS, median (MiB)", median(firstThird(steady), Sample::rss) / MIB,
+        median(lastThird(steady), Sample::rss) / MIB);
+    row(out, "threads, median", median(firstThird(steady), Sample::threads),
+        median(lastThird(steady), Sample::threads));
+    row(out, "open file descriptors, max", max(firstThird(steady), Sample::fds), max(lastThird(steady), Sample::fds));
     return out.toString();
   }
 
-  private void row(StringBuilder out, String name, ToLongFunction<Sample> figure, double unit) {
+  private void row(StringBuilder out, String name, double first, double last) {
     if (steady.isEmpty()) {
       return;
     }
-    double first = median(firstThird(steady), figure) / unit;
-    double last = median(lastThird(steady), figure) / unit;
     out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %+.1f%% |%n", name, first, last,
         first == 0 ? 0 : (last - first) / first * 100));
   }

@@ -141,6 +141,22 @@ public final class ChildBatcycle implements AutoCloseable {
     }
   }
 
+  /** Sends SIGTERM (the pipes stay open, unlike {@link Process#destroy()} followed by close). */
+  public void sigterm() {
+    if (!process.toHandle().destroy()) {
+      throw new IllegalStateException("could not send SIGTERM to " + process.pid());
+    }
+  }
+
+  /** Waits (bounded) for the process to exit and returns its exit code. */
+  public int awaitExit(long seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("batcycle did not exit within " + seconds + " s; last output:\n" + tail());
+    }
+    pump.join(5_000);
+    return process.exitValue();
+  }
+
   /** SIGTERM, then waits (bounded) for the exit; kills it if it does not go. */
   @Override
   public void close() {
