@@ -47,7 +47,10 @@ final class ResponseRelay {
     if (!bodyless && !headers.contains(HeaderNames.CONTENT_LENGTH) && version == HttpVersion.HTTP_1_1) {
       out.setChunked(true);
     }
-    upstream.body().pipe().endOnSuccess(false).endOnFailure(false).to(out).onComplete(ar -> {
+    // A pipe failure the app's body did not report is the client's write failing: the client went away (DC).
+    boolean[] appFailed = new boolean[1];
+    WatchedBody body = new WatchedBody(upstream.body(), () -> appFailed[0] = true);
+    body.pipe().endOnSuccess(false).endOnFailure(false).to(out).onComplete(ar -> {
       if (ar.succeeded()) {
         upstream.finished().run();
         copyTrailers(upstream, out, version);
@@ -62,6 +65,9 @@ final class ResponseRelay {
           }
         });
       } else {
+        if (!appFailed[0]) {
+          exchange.cancel();
+        }
         upstream.abort().run();
         if (!exchange.isCancelled()) {
           ResponseFlag flag = ResponseFlag.of(UpstreamFailures.exchangeFailure(ar.cause(), idleTimeoutMs));

@@ -154,7 +154,8 @@ public final class UpstreamForwarder implements Next {
       head.compareAndSet(null, end);
       return;
     }
-    Future<Void> piped = exchange.body().pipe().endOnFailure(false).to(request);
+    // The client's body failing means the client went away (DC), not the app: cancel before the pipe fails.
+    Future<Void> piped = new WatchedBody(exchange.body(), exchange::cancel).pipe().endOnFailure(false).to(request);
     head.compareAndSet(null, piped); // no body: the head goes out with the end
     piped.onFailure(cause -> {
       // The client's upload broke off: never let the app see a shorter body as complete.
