@@ -10,6 +10,10 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.impl.HttpServerConnection;
@@ -25,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two entry points: {@link #watch} puts a handler on the listening socket that equips each connection as it is
  * accepted; {@link #accept}, the servers' connection handler, runs once Vert.x has decoded a connection's first
- * head. If the listening socket cannot be reached (see {@link ListeningChannel}), {@link #accept} equips the
- * connection instead: it is then counted, capped and timed only from its first complete head on.
+ * head. A connection the hook did not see (accepted in the instant between bind and hook at start-up, or every
+ * connection if the listening socket cannot be reached, see {@link ListeningChannel}) is equipped by
+ * {@link #accept} instead: it is then counted, capped and timed only from its first complete head on.
  */
 public final class ClientConnections {
   private static final Logger LOG = LoggerFactory.getLogger(ClientConnections.class);
@@ -55,20 +60,32 @@ public final class ClientConnections {
         .description("Client connections batcycle closed to protect itself").register(meters.registry());
   }
 
-  /** Equips every connection the listening socket of {@code server} accepts from now on; call once it listens. */
-  public void watch(HttpServer server) {
+  /**
+   * Equips every connection the listening socket of {@code server} accepts from now on; call once it listens.
+   * Completes, on the caller's context, once the hook is in place: it is installed on the socket's own event
+   * loop, which handles accepts before queued tasks, so a hook merely queued could miss the first connections.
+   */
+  public Future<Void> watch(HttpServer server) {
     Optional<Channel> listening = ListeningChannel.of(server);
     if (listening.isEmpty()) {
       LOG.warn("cannot reach the proxy's listening socket in this Vert.x version: client connections are counted, "
           + "capped and timed only from their first complete request head");
-      return;
+      return Future.succeededFuture();
     }
-    ChannelPipeline pipeline = listening.get().pipeline();
-    synchronized (this) { // every instance shares the one socket: install once
-      if (pipeline.get(ACCEPT_HOOK) == null) {
-        pipeline.addFirst(ACCEPT_HOOK, new AcceptHook());
+    Channel socket = listening.get();
+    Context caller = Vertx.currentContext();
+    Promise<Void> installed = Promise.promise();
+    socket.eventLoop().execute(() -> {
+      if (socket.pipeline().get(ACCEPT_HOOK) == null) { // every instance shares the one socket: install once
+        socket.pipeline().addFirst(ACCEPT_HOOK, new AcceptHook());
       }
-    }
+      if (caller == null) {
+        installed.complete();
+      } else {
+        caller.runOnContext(v -> installed.complete());
+      }
+    });
+    return installed.future();
   }
 
   /** The servers' connection handler; runs on the connection's event loop once its first head is decoded. */

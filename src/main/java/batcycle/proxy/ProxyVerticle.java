@@ -76,7 +76,7 @@ final class ProxyVerticle extends VerticleBase {
     // Port 0 would give every instance its own random port; Vert.x shares one random port among servers that
     // listen on the same negative port.
     return server.listen(port == 0 ? -1 : port, config.listener().address().host())
-        .onSuccess(connections::watch); // from here on, connections are counted and timed from accept
+        .compose(connections::watch); // from here on, connections are counted and timed from accept
   }
 
   /** The layers every request passes through, outermost first; the order is the design, so each says why. */
