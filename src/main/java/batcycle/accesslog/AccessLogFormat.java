@@ -124,7 +124,7 @@ public enum AccessLogFormat {
     return s == null || s.isEmpty() ? "-" : s;
   }
 
-  /** JSON string escaping; also keeps text lines single-line and free of control characters. */
+  /** JSON string escaping; also keeps text lines single-line and free of C0 and C1 control characters. */
   static void escape(StringBuilder out, String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -135,7 +135,9 @@ public enum AccessLogFormat {
         case '\r' -> out.append("\\r");
         case '\t' -> out.append("\\t");
         default -> {
-          if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) {
+          // C1 controls too: a client's obs-text byte 0x85 is NEL, a line break to Python's splitlines and
+          // Java's \R, and 0x9b is CSI, an escape sequence to 8-bit terminals.
+          if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);

@@ -109,7 +109,8 @@ public final class ConfigLoader {
     ConfigReader r = new ConfigReader(merged);
     var listener = new ListenerConfig(r.hostPort(Key.LISTEN), eventLoops(r),
         r.size(Key.LIMITS_MAX_HEADER_SIZE, 1024, 1 << 20), r.size(Key.LIMITS_MAX_REQUEST_LINE, 256, 1 << 20),
-        r.duration(Key.TIMEOUTS_CLIENT_IDLE));
+        r.duration(Key.TIMEOUTS_CLIENT_IDLE), r.duration(Key.TIMEOUTS_REQUEST_HEADER),
+        r.integer(Key.LIMITS_MAX_CONNECTIONS, 0, 10_000_000));
     var upstream = new UpstreamConfig(r.url(Key.UPSTREAM),
         r.choice(Key.UPSTREAM_PROTOCOL, UpstreamProtocol::parse, UpstreamProtocol.HTTP1),
         r.integer(Key.POOL_MAX_CONNECTIONS, 1, 100_000), r.duration(Key.POOL_IDLE_TIMEOUT),

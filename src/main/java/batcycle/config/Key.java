@@ -32,6 +32,11 @@ public enum Key {
       "Longest pause in an exchange with the app while bodies stream (0 = none); then the exchange is aborted."),
   TIMEOUTS_CLIENT_IDLE("timeouts.clientIdle", "60s", "DURATION",
       "A client connection with no traffic for this long is closed (0 = never)."),
+  TIMEOUTS_REQUEST_HEADER("timeouts.requestHeader", "10s", "DURATION",
+      "An HTTP/1 request head must arrive whole within this, counted from its first byte; else 408 and close "
+          + "(0 = no limit beyond timeouts.clientIdle)."),
+  LIMITS_MAX_CONNECTIONS("limits.maxConnections", "10000", "N",
+      "Open client connections at once, all event loops together; more are closed at once (0 = no cap)."),
   LIMITS_MAX_HEADER_SIZE("limits.maxHeaderSize", "64KiB", "SIZE",
       "Largest request header section; larger gets 431."),
   LIMITS_MAX_REQUEST_LINE("limits.maxRequestLine", "8KiB", "SIZE", "Longest request line; longer gets 414."),

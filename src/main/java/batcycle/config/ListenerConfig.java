@@ -2,6 +2,9 @@ package batcycle.config;
 
 import java.time.Duration;
 
-/** The client-facing side: where the proxy listens and what it accepts. */
+/**
+ * The client-facing side: where the proxy listens and what it accepts. {@code requestHeaderTimeout} and
+ * {@code maxConnections} are zero when off.
+ */
 public record ListenerConfig(HostPort address, int eventLoops, int maxHeaderSize, int maxRequestLine,
-                             Duration clientIdleTimeout) {}
+                             Duration clientIdleTimeout, Duration requestHeaderTimeout, int maxConnections) {}

@@ -15,6 +15,10 @@ public final class MeterNames {
   public static final String REQUESTS_ACTIVE = "batcycle.requests.active";
   /** Gauge: open client connections. */
   public static final String CONNECTIONS_ACTIVE = "batcycle.connections.active";
+  /** Counter: client connections batcycle closed to protect itself; tag reason (max_connections, request_header_timeout). */
+  public static final String CONNECTIONS_REJECTED = "batcycle.connections.rejected";
+  /** Gauge: the configured cap on open client connections (0 = none). */
+  public static final String CONNECTIONS_MAX = "batcycle.connections.max";
   /** Counter: requests batcycle answered itself instead of forwarding; tag reason. */
   public static final String REJECTED = "batcycle.rejected";
   /** Timer: attempts sent to the app, by outcome. */

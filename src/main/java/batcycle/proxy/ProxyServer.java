@@ -1,6 +1,7 @@
 package batcycle.proxy;
 
 import batcycle.config.BatcycleConfig;
+import batcycle.connection.ClientConnections;
 import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
@@ -28,8 +29,10 @@ public final class ProxyServer {
   public static Future<ProxyServer> start(Vertx vertx, BatcycleConfig config, ProxyDeps deps) {
     HostPort address = config.listener().address();
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
+    // One for all event loops: the connection cap counts every loop's connections.
+    ClientConnections connections = new ClientConnections(config.listener(), deps.meters());
     return vertx.deployVerticle(() -> {
-          ProxyVerticle verticle = new ProxyVerticle(config, deps);
+          ProxyVerticle verticle = new ProxyVerticle(config, deps, connections);
           instances.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.listener().eventLoops()))

@@ -2,6 +2,7 @@ package batcycle.proxy;
 
 import batcycle.config.BatcycleConfig;
 import batcycle.config.UpstreamProtocol;
+import batcycle.connection.ClientConnections;
 import batcycle.errors.FailureResponder;
 import batcycle.headers.ForwardedHeadersLayer;
 import batcycle.headers.HeaderNames;
@@ -24,7 +25,6 @@ import batcycle.drain.DrainLayer;
 import batcycle.startup.StartupGate;
 import batcycle.errors.ProxyFailure;
 import batcycle.metrics.RequestMetricsLayer;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
@@ -41,15 +41,17 @@ import java.util.concurrent.TimeUnit;
 final class ProxyVerticle extends VerticleBase {
   private final BatcycleConfig config;
   private final ProxyDeps deps;
+  private final ClientConnections connections;
   private HttpServer server;
   private HttpClient client;
   private HttpClient tunnelClient;
   private Pipeline pipeline;
   private ResponseRelay relay;
 
-  ProxyVerticle(BatcycleConfig config, ProxyDeps deps) {
+  ProxyVerticle(BatcycleConfig config, ProxyDeps deps, ClientConnections connections) {
     this.config = config;
     this.deps = deps;
+    this.connections = connections;
   }
 
   @Override
@@ -66,14 +68,15 @@ final class ProxyVerticle extends VerticleBase {
     relay = new ResponseRelay(config.headers(), config.upstream().idleTimeout().toMillis(),
         config.lifecycle().drainTimeout().toMillis());
     server = vertx.createHttpServer(serverOptions(config))
-        .connectionHandler(this::countConnection)
+        .connectionHandler(connections::accept) // connection cap and request-head timeout
         .requestHandler(this::handle)
         // Unparsable requests take the same path: the pipeline rejects them, so they are logged and counted.
         .invalidRequestHandler(this::handle);
     int port = config.listener().address().port();
     // Port 0 would give every instance its own random port; Vert.x shares one random port among servers that
     // listen on the same negative port.
-    return server.listen(port == 0 ? -1 : port, config.listener().address().host());
+    return server.listen(port == 0 ? -1 : port, config.listener().address().host())
+        .compose(connections::watch); // from here on, connections are counted and timed from accept
   }
 
   /** The layers every request passes through, outermost first; the order is the design, so each says why. */
@@ -131,11 +134,6 @@ final class ProxyVerticle extends VerticleBase {
         .setTcpNoDelay(true)
         .setDecompressionSupported(false)
         .setCompressionSupported(false);
-  }
-
-  private void countConnection(HttpConnection connection) {
-    deps.meters().openConnections().incrementAndGet();
-    connection.closeHandler(v -> deps.meters().openConnections().decrementAndGet());
   }
 
   private void handle(HttpServerRequest request) {
