@@ -26,8 +26,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Two handlers share this state: the raw side, at the front of the pipeline from accept, sees bytes arrive (a
  * head has begun); the decoded side, behind Vert.x's HTTP/1 codec once Vert.x has set it up, sees complete heads,
- * ends of requests and the responses written. One timer per connection at a time, never one per byte. Confined to
- * the connection's event loop, like its pipeline.
+ * ends of requests and the responses written. At most one timer per connection, and not one per request either:
+ * a head only notes when it began, and a timer left from an earlier head, when it fires, checks the current head's
+ * age and re-arms for the rest (scheduling and cancelling a timer for every request cost measurable CPU). Confined
+ * to the connection's event loop, like its pipeline.
  */
 final class RequestHeadTimeout {
   static final String RAW = "batcycle-head-timeout-raw";
@@ -51,6 +53,7 @@ final class RequestHeadTimeout {
   private long responsesCompleted;
   private boolean responseUnderWay;
   private ScheduledFuture<?> timer;
+  private long headStartNanos;
 
   RequestHeadTimeout(long timeoutMillis, Runnable onExpiry) {
     this.timeoutMillis = timeoutMillis;
@@ -87,7 +90,14 @@ final class RequestHeadTimeout {
   private void headReceived() {
     headsReceived++;
     phase = Phase.IN_REQUEST; // the body is bounded by the request deadline and the idle timeouts instead
-    cancelTimer();
+  }
+
+  private void headBegan(ChannelHandlerContext ctx) {
+    phase = Phase.IN_HEAD;
+    headStartNanos = ctx.executor().ticker().nanoTime();
+    if (timer == null) {
+      timer = ctx.executor().schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
   }
 
   private void stopWatching(ChannelPipeline pipeline) {
@@ -105,6 +115,12 @@ final class RequestHeadTimeout {
     timer = null;
     ChannelHandlerContext ctx = rawContext;
     if (phase != Phase.IN_HEAD || ctx == null || !ctx.channel().isActive()) {
+      return;
+    }
+    long ageNanos = ctx.executor().ticker().nanoTime() - headStartNanos;
+    long leftNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis) - ageNanos;
+    if (leftNanos > 0) {
+      timer = ctx.executor().schedule(this::expire, leftNanos, TimeUnit.NANOSECONDS); // a later head's turn
       return;
     }
     onExpiry.run();
@@ -137,8 +153,7 @@ final class RequestHeadTimeout {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (phase == Phase.BETWEEN_REQUESTS && msg instanceof ByteBuf bytes && bytes.isReadable()) {
-        phase = Phase.IN_HEAD;
-        timer = ctx.executor().schedule(RequestHeadTimeout.this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+        headBegan(ctx);
       }
       ctx.fireChannelRead(msg);
     }
