@@ -126,7 +126,13 @@ public enum AccessLogFormat {
 
   /** JSON string escaping; also keeps text lines single-line and free of C0 and C1 control characters. */
   static void escape(StringBuilder out, String s) {
-    for (int i = 0; i < s.length(); i++) {
+    // Most values need no escaping: copy them whole, and go character by character only from the first that does.
+    int clean = 0;
+    while (clean < s.length() && !needsEscape(s.charAt(clean))) {
+      clean++;
+    }
+    out.append(s, 0, clean);
+    for (int i = clean; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> out.append("\\\"");
@@ -135,9 +141,7 @@ public enum AccessLogFormat {
         case '\r' -> out.append("\\r");
         case '\t' -> out.append("\\t");
         default -> {
-          // C1 controls too: a client's obs-text byte 0x85 is NEL, a line break to Python's splitlines and
-          // Java's \R, and 0x9b is CSI, an escape sequence to 8-bit terminals.
-          if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029) {
+          if (isControl(c)) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);
@@ -146,4 +150,15 @@ public enum AccessLogFormat {
       }
     }
   }
+
+  private static boolean needsEscape(char c) {
+    return c == '"' || c == '\\' || isControl(c);
+  }
+
+  // C1 controls too: a client's obs-text byte 0x85 is NEL, a line break to Python's splitlines and Java's \R, and
+  // 0x9b is CSI, an escape sequence to 8-bit terminals.
+  private static boolean isControl(char c) {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
+  }
+
 }
