@@ -2,7 +2,6 @@ package batcycle.proxy;
 
 import batcycle.errors.UpstreamTimeout;
 import batcycle.pipeline.BodyStream;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.util.concurrent.TimeUnit;
@@ -16,17 +15,17 @@ import java.util.concurrent.TimeUnit;
  * <p>Confined to the event loop of the upstream request, like the stream it wraps.
  */
 final class IdleTimeoutBody extends BodyStream {
-  private final Vertx vertx;
+  private final LoopTimeouts timeouts;
   private final ReadStream<Buffer> body;
   private final long timeoutMs;
   private final Runnable abort;
-  private long timer = -1;
+  private LoopTimeouts.Timeout timer;
   private long lastActivityNanos;
   private boolean done;
 
   /** {@code body} must be paused; {@code abort} resets the upstream exchange when the timeout fires. */
-  IdleTimeoutBody(Vertx vertx, ReadStream<Buffer> body, long timeoutMs, Runnable abort) {
-    this.vertx = vertx;
+  IdleTimeoutBody(LoopTimeouts timeouts, ReadStream<Buffer> body, long timeoutMs, Runnable abort) {
+    this.timeouts = timeouts;
     this.body = body;
     this.timeoutMs = timeoutMs;
     this.abort = abort;
@@ -74,16 +73,16 @@ final class IdleTimeoutBody extends BodyStream {
   }
 
   private void arm() {
-    if (timer == -1 && !done) {
+    if (timer == null && !done) {
       lastActivityNanos = System.nanoTime();
-      timer = vertx.setTimer(timeoutMs, id -> onTimer());
+      timer = timeouts.start(timeoutMs, this::onTimer);
     }
   }
 
   private void disarm() {
-    if (timer != -1) {
-      vertx.cancelTimer(timer);
-      timer = -1;
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
     }
   }
 
@@ -98,13 +97,13 @@ final class IdleTimeoutBody extends BodyStream {
   }
 
   private void onTimer() {
-    timer = -1;
+    timer = null;
     if (done) {
       return;
     }
     long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
     if (idleMs < timeoutMs) {
-      timer = vertx.setTimer(timeoutMs - idleMs, id -> onTimer());
+      timer = timeouts.start(timeoutMs - idleMs, this::onTimer);
       return;
     }
     finish();

@@ -27,6 +27,7 @@ import batcycle.errors.ProxyFailure;
 import batcycle.metrics.RequestMetricsLayer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
@@ -61,7 +62,8 @@ final class ProxyVerticle extends VerticleBase {
     // HTTP/1.1 pool of their own (the app's server must then also accept HTTP/1.1, as Vert.x, Netty and Go do).
     tunnelClient = config.upstream().protocol() == UpstreamProtocol.H2C
         ? UpstreamClients.create(vertx, config, UpstreamProtocol.HTTP1, deps.meters()) : client;
-    UpstreamForwarder forwarder = new UpstreamForwarder(vertx, client, config.upstream(), deps.meters());
+    LoopTimeouts timeouts = new LoopTimeouts((ContextInternal) context);
+    UpstreamForwarder forwarder = new UpstreamForwarder(timeouts, client, config.upstream(), deps.meters());
     WebSocketTunnel tunnel = new WebSocketTunnel(tunnelClient, config.upstream(), deps.meters());
     pipeline = standardPipeline(exchange -> exchange.isWebSocket() ? tunnel.open(exchange)
         : forwarder.proceed(exchange));

@@ -12,7 +12,6 @@ import batcycle.pipeline.Next;
 import batcycle.pipeline.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -32,15 +31,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpstreamForwarder implements Next {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamForwarder.class);
-  private final Vertx vertx;
+  private final LoopTimeouts timeouts;
   private final HttpClient client;
   private final UpstreamConfig config;
   private final SocketAddress address;
   private final ProxyMeters meters;
 
-  public UpstreamForwarder(Vertx vertx, HttpClient client, UpstreamConfig config, ProxyMeters meters) {
+  /** {@code timeouts}: those of the event loop this forwarder and its client's pool run on. */
+  UpstreamForwarder(LoopTimeouts timeouts, HttpClient client, UpstreamConfig config, ProxyMeters meters) {
     this.meters = meters;
-    this.vertx = vertx;
+    this.timeouts = timeouts;
     this.client = client;
     this.config = config;
     this.address = SocketAddress.inetSocketAddress(config.port(), config.host());
@@ -73,7 +73,7 @@ public final class UpstreamForwarder implements Next {
     HttpClientRequest[] current = new HttpClientRequest[1];
     // The per-try timeout covers the whole attempt: waiting for a pooled connection, connecting, and the response
     // head. Before a connection exists, nothing has reached the app (a connect timeout: retryable for any request).
-    long timer = vertx.setTimer(timeoutMs, id -> {
+    LoopTimeouts.Timeout timer = timeouts.start(timeoutMs, () -> {
       ProxyFailure timeout = current[0] == null
           ? new UpstreamTimeout(UpstreamTimeout.Phase.CONNECT, "no connection to the app within " + timeoutMs + " ms"
               + limit)
@@ -85,7 +85,7 @@ public final class UpstreamForwarder implements Next {
     });
     client.request(options).onComplete(ar -> {
       if (ar.failed()) {
-        vertx.cancelTimer(timer);
+        timer.cancel();
         fail(result, attempt, UpstreamFailures.connectFailure(ar.cause(), config.connectTimeout().toMillis()));
       } else if (result.future().isComplete()) {
         ar.result().reset(); // the attempt timed out while waiting for this connection: never send it
@@ -98,7 +98,7 @@ public final class UpstreamForwarder implements Next {
   }
 
   private void send(Exchange exchange, HttpClientRequest request, Attempt attempt, Promise<UpstreamResponse> result,
-                    long timer) {
+                    LoopTimeouts.Timeout timer) {
     // Every failure of the request also fails request.response(), handled below; without a handler of its own
     // Vert.x logs each one at ERROR, so a client aborting an upload would page someone.
     request.exceptionHandler(cause -> LOG.debug("request {} to the app failed: {}", exchange.requestId(),
@@ -108,7 +108,7 @@ public final class UpstreamForwarder implements Next {
     } catch (IllegalArgumentException e) {
       // Vert.x validates every header value on this copy. What arrived passed the same check in the decoder, so
       // this would be a layer's bug; answer it instead of leaving the request to its timeout.
-      vertx.cancelTimer(timer);
+      timer.cancel();
       request.reset();
       fail(result, attempt, new BadRequest(400, "invalid header: " + e.getMessage()));
       return;
@@ -121,11 +121,11 @@ public final class UpstreamForwarder implements Next {
     // The write that carries the request head; if it fails, nothing of the request reached the app.
     AtomicReference<Future<Void>> head = new AtomicReference<>();
     request.response().onComplete(ar -> {
-      vertx.cancelTimer(timer);
+      timer.cancel();
       if (ar.succeeded()) {
         HttpClientResponse response = ar.result().pause();
         long idleMs = config.idleTimeout().toMillis();
-        ReadStream<Buffer> body = idleMs > 0 ? new IdleTimeoutBody(vertx, response, idleMs, request::reset) : response;
+        ReadStream<Buffer> body = idleMs > 0 ? new IdleTimeoutBody(timeouts, response, idleMs, request::reset) : response;
         if (result.tryComplete(new UpstreamResponse(response.statusCode(), response.statusMessage(),
             response.headers(), body, response::trailers, attempt::release, () -> {
               request.reset();
