@@ -21,9 +21,9 @@ import java.util.regex.Pattern;
 class RequestTargetFuzzTest {
   private static final HttpMethod[] METHODS = {HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS,
       HttpMethod.CONNECT, HttpMethod.HEAD};
-  /** host[:port]: reg-name or IPv4 (unreserved and '%'), or a bracketed IPv6 literal; no userinfo. */
+  /** host[:port]: reg-name or IPv4 (unreserved characters), or a bracketed IPv6 literal; no userinfo. */
   private static final Pattern AUTHORITY =
-      Pattern.compile("(\\[[0-9A-Fa-f:.]*\\]|[A-Za-z0-9._~%-]*)(?::([0-9]{1,5}))?");
+      Pattern.compile("(\\[[0-9A-Fa-f:.]*\\]|[A-Za-z0-9._~-]*)(?::([0-9]{1,5}))?");
   private static final String[] TARGET_PARTS = {"/", "*", "http://", "https://", "ftp://", "?", "#", "@", ":", "[",
       "]", "%2F", "..", " ", "\t", "example.com", "[::1]", ":8080", ":99999"};
 
@@ -42,8 +42,7 @@ class RequestTargetFuzzTest {
     }
     String uri = data.consumeBoolean() ? data.pickValue(TARGET_PARTS) + data.consumeString(60)
         : data.consumeString(80);
-    HostAndPort authority = version == HttpVersion.HTTP_2 ? HostAndPort.parseAuthority(data.consumeString(30), -1)
-        : null;
+    HostAndPort authority = version == HttpVersion.HTTP_2 ? authority(data.consumeString(30)) : null;
     HttpServerRequest request = FakeRequests.request(method, uri, version, headers, authority, null, "http");
 
     RequestTargetFuzzEntry.Result result = RequestTargetFuzzEntry.check(request);
@@ -80,6 +79,15 @@ class RequestTargetFuzzTest {
     }
     if (uri.startsWith("/")) {
       assertThat(target).isEqualTo(uri); // origin form goes to the app as it came
+    }
+  }
+
+  /** An HTTP/2 :authority as Vert.x hands it over; its parser throws on some input (e.g. "%6x"), then there is none. */
+  private static HostAndPort authority(String text) {
+    try {
+      return HostAndPort.parseAuthority(text, -1);
+    } catch (StringIndexOutOfBoundsException e) {
+      return null;
     }
   }
 }
