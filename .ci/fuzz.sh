@@ -21,8 +21,9 @@ for target in "${targets[@]}"; do
   # One fuzz test per JVM (a Jazzer rule). No JUnit timeout here: in fuzzing mode it would bound the whole run.
   if JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" ./mvnw -B -o surefire:test@fuzz -Dtest="${target}" \
       >"$log" 2>&1; then
-    grep -hoE '#[0-9]+ +DONE +cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]* .*exec/s: [0-9]+' \
-      "target/surefire-reports/batcycle.fuzz.${target%%#*}-output.txt" 2>/dev/null | tail -1 || true
+    # libFuzzer's summary: executions, coverage, corpus size, speed.
+    grep -aoE '(#[0-9]+ +DONE .*|Done [0-9]+ runs in [0-9]+ second.*)' "$log" | tr '\n' ' ' || true
+    echo
   else
     echo "!! ${target}: finding or failure, see ${log}"
     grep -E 'FuzzTestFinding|Caused by|Exception|AssertionError|crash-' "$log" | head -10 || true

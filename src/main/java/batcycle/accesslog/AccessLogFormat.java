@@ -139,7 +139,8 @@ public enum AccessLogFormat {
         case '\r' -> out.append("\\r");
         case '\t' -> out.append("\\t");
         default -> {
-          if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) {
+          // C1 controls too (0x80-0x9f): NEL (0x85) ends a line for some readers, CSI (0x9b) drives terminals.
+          if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);

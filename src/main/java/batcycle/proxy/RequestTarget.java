@@ -94,7 +94,9 @@ final class RequestTarget {
       }
       for (int i = 1; i < close; i++) {
         char c = authority.charAt(i);
-        if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+        // ASCII only: Character.digit also takes other scripts' digits (found by fuzzing).
+        boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (!(hex || c == ':' || c == '.')) {
           return false;
         }
       }

@@ -68,6 +68,8 @@ public final class ConfigFuzzEntry {
   private static <T> Read<T> read(Key key, String text, Function<ConfigReader, T> reading) {
     ConfigReader reader = new ConfigReader(Map.of(key, new SourcedValue(text, "env " + key.envName())));
     T value = reading.apply(reader);
-    return new Read<>(value, List.copyOf(reader.problems()));
+    // Problems reach the operator only through ConfigException, which keeps each on one line.
+    List<String> problems = reader.problems().isEmpty() ? List.of() : new ConfigException(reader.problems()).problems();
+    return new Read<>(value, problems);
   }
 }
