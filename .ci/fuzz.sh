@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Time-bounded fuzzing of every Jazzer @FuzzTest (src/test/java/batcycle/fuzz): each target in its own JVM in
-# fuzzing mode for SECONDS (default 20). Fails if any target finds a crash or breaks an invariant; Jazzer then
-# saves the input as a new regression seed under src/test/resources/batcycle/fuzz/<Class>Inputs/<method>/.
+# fuzzing mode for SECONDS (default 10; each target also costs ~20 s of Maven, JVM and Jazzer start-up). Fails
+# if any target finds a crash or breaks an invariant; Jazzer then saves the input as a new regression seed under src/test/resources/batcycle/fuzz/<Class>Inputs/<method>/.
 # Usage: .ci/fuzz.sh [seconds-per-target]    (needs the dependencies ./mvnw has downloaded; runs offline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${1:-20}"
+seconds="${1:-10}"
 
 ./mvnw -B -q -o test-compile
 # Targets: every @FuzzTest method, as Class#method.

@@ -148,9 +148,11 @@ class ConfigFuzzTest {
     if (userInfo != null) { // http://user:password@app must never be shown, valid or not
       var shown = new UpstreamConfig(url, UpstreamProtocol.HTTP1, 1, Duration.ZERO, Duration.ofSeconds(1),
           Duration.ofSeconds(1), Duration.ZERO);
-      assertThat(shown.displayUrl()).doesNotContain(userInfo + "@");
-      assertThat(withoutMarker(Redaction.configValue(Key.UPSTREAM.path(), text))).doesNotContain(userInfo + "@");
-      assertThat(upstream.problems()).allSatisfy(p -> assertThat(withoutMarker(p)).doesNotContain(userInfo + "@"));
+      assertThat(authority(shown.displayUrl())).doesNotContain(userInfo + "@");
+      assertThat(authority(withoutMarker(Redaction.configValue(Key.UPSTREAM.path(), text))))
+          .doesNotContain(userInfo + "@");
+      assertThat(upstream.problems()).allSatisfy(p -> assertThat(authority(withoutMarker(p)))
+          .doesNotContain(userInfo + "@"));
     }
   }
 
@@ -263,6 +265,16 @@ class ConfigFuzzTest {
     } catch (URISyntaxException e) {
       return null;
     }
+  }
+
+  /** From "://" to the next '/': where a userinfo sits (the same text later in a path is no leak). */
+  private static String authority(String shown) {
+    int start = shown.indexOf("://");
+    if (start < 0) {
+      return "";
+    }
+    int end = shown.indexOf('/', start + 3);
+    return shown.substring(start + 3, end < 0 ? shown.length() : end);
   }
 
   private static String withoutMarker(String shown) {
