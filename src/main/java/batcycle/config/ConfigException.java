@@ -7,8 +7,8 @@ public final class ConfigException extends RuntimeException {
   private final List<String> problems;
 
   public ConfigException(List<String> problems) {
-    super(String.join("; ", problems), null, false, false);
-    this.problems = List.copyOf(problems);
+    super(String.join("; ", oneLineEach(problems)), null, false, false);
+    this.problems = oneLineEach(problems);
   }
 
   public ConfigException(String problem) {
@@ -18,6 +18,35 @@ public final class ConfigException extends RuntimeException {
   /** One line per problem, in the order found. */
   public List<String> problems() {
     return problems;
+  }
+
+  /**
+   * Problems quote values, YAML keys and arguments as given; a line break or other control character in one (a
+   * quoted YAML string, an argument) must not split a problem over lines or reach the terminal raw, so each is
+   * written as an escape.
+   */
+  private static List<String> oneLineEach(List<String> problems) {
+    return problems.stream().map(ConfigException::oneLine).toList();
+  }
+
+  private static String oneLine(String problem) {
+    StringBuilder out = new StringBuilder(problem.length());
+    for (int i = 0; i < problem.length(); i++) {
+      char c = problem.charAt(i);
+      switch (c) {
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.toString();
   }
 
   /** A start-up failure to bind, phrased for the operator: which key, which address, why. */

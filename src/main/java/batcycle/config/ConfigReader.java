@@ -85,8 +85,9 @@ final class ConfigReader {
   List<String> list(Key key) {
     List<String> items = new ArrayList<>();
     for (String item : text(key).split(",")) {
-      if (!item.isBlank()) {
-        items.add(item.trim());
+      String trimmed = item.trim(); // isBlank() and trim() disagree on control characters: "\u0010" is not blank
+      if (!trimmed.isEmpty()) {
+        items.add(trimmed);
       }
     }
     return items;
@@ -193,7 +194,9 @@ final class ConfigReader {
   /** Records a problem that involves a value already read (e.g. two keys that contradict each other). */
   void problem(Key key, String expectation) {
     SourcedValue v = values.get(key);
-    problems.add(key.path() + ": '" + v.text() + "' from " + v.source() + " (" + expectation + ")");
+    // Redacted like /config: an invalid upstream URL can still carry a password in its userinfo.
+    problems.add(key.path() + ": '" + Redaction.configValue(key.path(), v.text()) + "' from " + v.source() + " ("
+        + expectation + ")");
   }
 
   private static URI parseUpstreamUrl(String text) {

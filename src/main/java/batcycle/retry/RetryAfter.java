@@ -16,7 +16,9 @@ final class RetryAfter {
       return null;
     }
     String v = value.trim();
-    if (v.chars().allMatch(Character::isDigit)) {
+    // ASCII digits only (RFC 9110 delay-seconds): Character.isDigit also takes other scripts' digits, and trim()
+    // can leave nothing ("\0"), which allMatch accepts and Long.parseLong then refused with an exception.
+    if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
       // More digits than a long holds is still "a very long time": no retry.
       return v.length() > 9 ? Duration.ofSeconds(999_999_999) : Duration.ofSeconds(Long.parseLong(v));
     }

@@ -48,6 +48,15 @@ class AccessLogFormatTest {
   }
 
   @Test
+  void escapesC1ControlsSuchAsNextLine() { // found by fuzzing: U+0085 was written raw
+    String path = "/a\u0085b\u009bc";
+    String line = AccessLogFormat.JSON.encode(record(path, "curl/8", Map.of()));
+    assertThat(line).doesNotContain("\u0085", "\u009b").contains("\\u0085");
+    assertThat(new JsonObject(line).getString("path")).isEqualTo(path);
+    assertThat(AccessLogFormat.TEXT.encode(record(path, "curl/8", Map.of()))).doesNotContain("\u0085", "\u009b");
+  }
+
+  @Test
   void keepsHostileValuesOnOneLineAndValidJson() {
     String hostile = "evil\"\n\r\t\\\u0000\u2028{\"injected\":true}";
     String line = AccessLogFormat.JSON.encode(record("/p\n2", hostile, Map.of()));

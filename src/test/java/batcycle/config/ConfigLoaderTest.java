@@ -456,6 +456,20 @@ class ConfigLoaderTest {
     assertThat(e.getStackTrace()).isEmpty();
   }
 
+  @Test
+  void aLineBreakInAValueIsEscapedSoEachProblemStaysOneLine() { // found by fuzzing a YAML "a\nb"
+    assertThat(problems(Map.of(Key.LISTEN.envName(), "a\nb"))).singleElement().asString()
+        .startsWith("listen: 'a\\nb' from env BATCYCLE_LISTEN").doesNotContain("\n");
+    assertThat(problems(NO_ENV, "--lisen\r=1")).singleElement().asString().doesNotContain("\r");
+  }
+
+  @Test
+  void aPasswordInAnInvalidUpstreamUrlIsRedactedInTheProblem() {
+    assertThat(problems(Map.of(Key.UPSTREAM.envName(), "http://admin:hunter2@app:8080/x")))
+        .singleElement().asString().startsWith("upstream: 'http://[redacted]@app:8080/x' from env")
+        .doesNotContain("hunter2");
+  }
+
   // ---------------------------------------------------------------- bad files
 
   @Test

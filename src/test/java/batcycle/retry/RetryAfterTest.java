@@ -30,4 +30,10 @@ class RetryAfterTest {
     assertThat(RetryAfter.parse("soon", NOW)).isNull();
     assertThat(RetryAfter.parse("1.5", NOW)).isNull();
   }
+
+  @Test
+  void aValueOfOnlyControlCharactersOrForeignDigitsIsNoHint() { // found by fuzzing: "\0" threw
+    assertThat(RetryAfter.parse("\0", NOW)).isNull();
+    assertThat(RetryAfter.parse("\u0663", NOW)).as("ARABIC-INDIC DIGIT THREE").isNull();
+  }
 }
