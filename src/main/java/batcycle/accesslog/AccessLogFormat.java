@@ -131,6 +131,10 @@ public enum AccessLogFormat {
     while (clean < s.length() && !needsEscape(s.charAt(clean))) {
       clean++;
     }
+    if (clean == s.length()) {
+      out.append(s); // one array copy; append(s, 0, n) copies char by char on JDK 17
+      return;
+    }
     out.append(s, 0, clean);
     for (int i = clean; i < s.length(); i++) {
       char c = s.charAt(i);
