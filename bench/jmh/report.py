@@ -8,8 +8,8 @@ import platform
 COVERS = {
     "HeaderPolicyBenchmark.requestHeaders": "new Exchange + RequestIds.keepOrGenerate, then RequestPreparation and "
                                             "ForwardedHeadersLayer via Pipeline (copy, hop-by-hop, X-Forwarded-*)",
-    "HeaderPolicyBenchmark.responseHeaders": "ResponseRelay.relay's header lines: addAll, HopByHop.strip, "
-                                             "X-Request-Id, Content-Length check",
+    "HeaderPolicyBenchmark.responseHeaders": "ResponseRelay.copyHeaders (addAll, HopByHop.strip, "
+                                             "X-Request-Id), then the Content-Length check",
     "RequestMetricsBenchmark.requestLayer": "new Exchange, RequestMetricsLayer.handle + Exchange.end "
                                             "(ProxyMeters.recordRequest)",
     "RequestMetricsBenchmark.attempt": "ProxyMeters.recordAttempt",
