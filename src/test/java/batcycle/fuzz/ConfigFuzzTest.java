@@ -187,7 +187,10 @@ class ConfigFuzzTest {
     assertThat(out.toString(UTF_8)).isEqualTo(ConfigReport.text(config));
   }
 
-  /** "key: 'value' from source (expected ...)", "config: ...", "path: unknown key ...", or picocli's option text. */
+  /**
+   * "key: 'value' from source (expected ...)", "config: ...", "path: unknown key ...", or picocli's option text,
+   * which may name its own options (a repeated {@code -h} is "option '--help' should be specified only once").
+   */
   private static void assertNamesWhatToFix(String problem) {
     assertThat(problem).isNotBlank().doesNotContain("\n", "\r");
     boolean namesKey = false;
@@ -196,7 +199,7 @@ class ConfigFuzzTest {
     }
     assertThat(namesKey || problem.startsWith("config: ") || problem.contains(": unknown key in ")
         || problem.contains(": expected a section with keys") || problem.contains("unknown argument")
-        || problem.contains("--config"))
+        || problem.contains("--config") || problem.contains("'--help'") || problem.contains("'--version'"))
         .as("names what to fix: %s", problem).isTrue();
   }
 

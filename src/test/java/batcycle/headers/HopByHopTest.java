@@ -43,9 +43,9 @@ class HopByHopTest {
         .add("Connection", " Keep-Alive ,\tX-Upper-Case\t, ,CLOSE,x-last").add("X-Upper-Case", "1")
         .add("x-last", "2").add("Close", "a header that happens to be called close").add("Accept", "*/*");
 
-    assertThat(HopByHop.connectionTokens(headers)).containsExactly("x-upper-case", "x-last");
+    assertThat(HopByHop.connectionTokens(headers)).containsExactly("x-upper-case", "close", "x-last");
     HopByHop.strip(headers, false);
-    // The connection options close and keep-alive name no header: one called Close is end-to-end.
-    assertThat(headers.names()).containsExactlyInAnyOrder("Close", "Accept");
+    // Every listed option goes as a header name (RFC 9110 §7.6.1), close too: a fuzz finding.
+    assertThat(headers.names()).containsExactly("Accept");
   }
 }
