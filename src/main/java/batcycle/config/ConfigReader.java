@@ -124,7 +124,7 @@ final class ConfigReader {
       try {
         double value = Double.parseDouble(text.trim());
         if (value >= 0 && value <= 1) {
-          return value;
+          return value == 0 ? 0.0 : value; // "-0" is 0, not a negative zero printed as -0.0 (a fuzz finding)
         }
       } catch (NumberFormatException e) {
         // reported below like any other out-of-range value

@@ -339,6 +339,15 @@ class ConfigLoaderTest {
   @Nested
   class Resilience {
     @Test
+    void aNegativeZeroRatioIsZero() {
+      BatcycleConfig config = load(NO_ENV, "--access-log-sample-success", "-0", "--retry-budget-ratio", "-0.0");
+
+      // A fuzz finding: -0.0 passed the range check, and sorts (and prints) below 0.
+      assertThat(Double.compare(config.accessLog().sampleSuccess(), 0.0)).isZero();
+      assertThat(Double.compare(config.retry().budgetRatio(), 0.0)).isZero();
+    }
+
+    @Test
     void defaultsRetrySafelyWithinABudgetAndShedOnlyUnderSustainedFailure() {
       BatcycleConfig config = load(NO_ENV);
       assertThat(config.deadline()).isEqualTo(new DeadlineConfig(Duration.ofSeconds(60), Duration.ofSeconds(60)));
