@@ -17,7 +17,7 @@ public enum Key {
       "Protocol to the app: HTTP/1.1, or HTTP/2 over cleartext with prior knowledge (needed for gRPC)."),
   EVENT_LOOPS("eventLoops", "", "N", "Event-loop threads serving the proxy (default: number of cores)."),
   TRANSPORT("transport", "auto", "auto|io_uring|epoll|nio",
-      "Network I/O: auto takes epoll (else io_uring, else NIO); io_uring only when named, see README."),
+      "Network I/O: auto takes epoll, else io_uring, else NIO; name io_uring to prefer it (see README)."),
   POOL_MAX_CONNECTIONS("pool.maxConnections", "64", "N",
       "Keep-alive connections to the app, in total (HTTP/2: connections, each multiplexing streams)."),
   POOL_IDLE_TIMEOUT("pool.idleTimeout", "4s", "DURATION",
