@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class UpstreamForwarder implements Next {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamForwarder.class);
   private final LoopTimeouts timeouts;
+  /** {@code timeouts.upstreamIdle} in milliseconds, read once: every attempt needs it. */
+  private final long idleMs;
   private final HttpClient client;
   private final UpstreamConfig config;
   private final SocketAddress address;
@@ -41,6 +43,7 @@ public final class UpstreamForwarder implements Next {
   UpstreamForwarder(LoopTimeouts timeouts, HttpClient client, UpstreamConfig config, ProxyMeters meters) {
     this.meters = meters;
     this.timeouts = timeouts;
+    this.idleMs = config.idleTimeout().toMillis();
     this.client = client;
     this.config = config;
     this.address = SocketAddress.inetSocketAddress(config.port(), config.host());
@@ -64,7 +67,6 @@ public final class UpstreamForwarder implements Next {
         .setServer(address)
         .setMethod(exchange.method())
         .setURI(exchange.uri());
-    long idleMs = config.idleTimeout().toMillis();
     if (idleMs > 0 && idleMs < timeoutMs) {
       // Vert.x's idle timer runs until the response head, as does the per-try timer below: a second timer per
       // request is only worth its cost when it can fire first.
@@ -124,7 +126,6 @@ public final class UpstreamForwarder implements Next {
       timer.cancel();
       if (ar.succeeded()) {
         HttpClientResponse response = ar.result().pause();
-        long idleMs = config.idleTimeout().toMillis();
         ReadStream<Buffer> body = idleMs > 0 ? new IdleTimeoutBody(timeouts, response, idleMs, request::reset) : response;
         if (result.tryComplete(new UpstreamResponse(response.statusCode(), response.statusMessage(),
             response.headers(), body, response::trailers, attempt::release, () -> {
@@ -174,7 +175,7 @@ public final class UpstreamForwarder implements Next {
       return new UpstreamUnavailable("the pooled connection to the app was closed before the request was written",
           cause);
     }
-    return UpstreamFailures.exchangeFailure(cause, config.idleTimeout().toMillis());
+    return UpstreamFailures.exchangeFailure(cause, idleMs);
   }
 
   /** Fails the attempt unless it already completed; true if this call decided the outcome. */
