@@ -7,10 +7,10 @@ import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Layer;
 import batcycle.pipeline.Next;
 import batcycle.pipeline.Outcome;
-import batcycle.pipeline.ResponseFlag;
+import batcycle.errors.ResponseFlag;
 import batcycle.pipeline.UpstreamResponse;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpServerRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +38,12 @@ public final class AccessLogLayer implements Layer {
 
   @Override
   public Future<UpstreamResponse> handle(Exchange exchange, Next next) {
+    // Taken now, before inner layers edit the headers into the request for the app (X-Forwarded-For grows).
+    String userAgent = exchange.headers().get(HeaderNames.USER_AGENT);
+    Map<String, String> logged = headers(exchange.headers());
     exchange.onEnd(outcome -> {
       if (shouldLog(exchange, outcome)) {
-        sink.offer(record(exchange, outcome));
+        sink.offer(record(exchange, outcome, userAgent, logged));
       }
     });
     return next.proceed(exchange);
@@ -68,27 +71,25 @@ public final class AccessLogLayer implements Layer {
     return false;
   }
 
-  AccessLogRecord record(Exchange exchange, Outcome outcome) {
-    HttpServerRequest request = exchange.inbound();
+  AccessLogRecord record(Exchange exchange, Outcome outcome, String userAgent, Map<String, String> headers) {
     String uri = exchange.uri();
     var trace = exchange.trace();
     return new AccessLogRecord(exchange.startMillis(), exchange.requestId(),
         trace == null ? null : trace.traceId(), trace == null ? null : trace.spanId(),
-        exchange.clientAddress(), request.method().name(),
-        config.includeQuery() ? uri : pathOnly(uri), protocol(request), outcome.status(),
-        exchange.upstreamStatus(), request.bytesRead(), outcome.bytesOut(),
+        exchange.clientAddress(), exchange.method().name(),
+        config.includeQuery() ? uri : pathOnly(uri), exchange.protocol().text(), outcome.status(),
+        exchange.upstreamStatus(), exchange.bytesIn(), outcome.bytesOut(),
         (System.nanoTime() - exchange.startNanos()) / 1e6, exchange.upstreamNanos() / 1e6, exchange.attempts(),
-        String.join(",", exchange.retryReasons()), flags(exchange), request.getHeader(HeaderNames.USER_AGENT),
-        headers(request));
+        String.join(",", exchange.retryReasons()), flags(exchange), userAgent, headers);
   }
 
-  private Map<String, String> headers(HttpServerRequest request) {
+  private Map<String, String> headers(HttpHeaders request) {
     if (config.headers().isEmpty()) {
       return Map.of();
     }
     Map<String, String> values = new LinkedHashMap<>();
     for (String name : config.headers()) {
-      String value = request.getHeader(name);
+      String value = request.get(name);
       if (value != null) {
         values.put(name.toLowerCase(java.util.Locale.ROOT), sensitive.loggable(name, value));
       }
@@ -108,14 +109,6 @@ public final class AccessLogLayer implements Layer {
       out.append(flag.code());
     }
     return out.toString();
-  }
-
-  private static String protocol(HttpServerRequest request) {
-    return switch (request.version()) {
-      case HTTP_2 -> "HTTP/2";
-      case HTTP_1_0 -> "HTTP/1.0";
-      default -> "HTTP/1.1";
-    };
   }
 
   static String pathOnly(String uri) {

@@ -67,6 +67,11 @@ public final class AdminServer extends VerticleBase {
     return server.listen(address.port(), address.host());
   }
 
+  /** The event loop this server runs on. */
+  public io.netty.channel.EventLoop eventLoop() {
+    return ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop();
+  }
+
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sampler);

@@ -1,10 +1,7 @@
 package batcycle.breaker;
 
-import batcycle.errors.CircuitOpen;
-import batcycle.errors.UpstreamProtocolError;
-import batcycle.errors.UpstreamReset;
-import batcycle.errors.UpstreamTimeout;
-import batcycle.errors.UpstreamUnavailable;
+import batcycle.errors.FailureKind;
+import batcycle.errors.ProxyFailure;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Layer;
 import batcycle.pipeline.Next;
@@ -33,8 +30,8 @@ public final class CircuitBreakerLayer implements Layer {
   @Override
   public Future<UpstreamResponse> handle(Exchange exchange, Next next) {
     if (!breaker.tryAcquirePermission()) {
-      return Future.failedFuture(new CircuitOpen("the app failed too often recently; batcycle fails fast until "
-          + "probes succeed", circuit.secondsUntilHalfOpen()));
+      return Future.failedFuture(ProxyFailure.retryLater(FailureKind.CIRCUIT_OPEN, "the app failed too often "
+          + "recently; batcycle fails fast until probes succeed", circuit.secondsUntilHalfOpen()));
     }
     long start = System.nanoTime();
     return next.proceed(exchange).andThen(ar -> {
@@ -55,8 +52,7 @@ public final class CircuitBreakerLayer implements Layer {
   }
 
   private static boolean countsAgainstApp(Throwable failure) {
-    return failure instanceof UpstreamUnavailable || failure instanceof UpstreamTimeout
-        || failure instanceof UpstreamReset || failure instanceof UpstreamProtocolError;
+    return failure instanceof ProxyFailure known && known.kind().countsAgainstApp();
   }
 
   /** What the breaker records for a failure status; cheap, no stack trace. */

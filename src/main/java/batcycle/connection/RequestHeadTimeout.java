@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * 408 could be read as the answer to an earlier pipelined request), and the connection is closed.
  *
  * <p>Two handlers share this state: the raw side, at the front of the pipeline from accept, sees bytes arrive (a
- * head has begun); the decoded side, behind Vert.x's HTTP/1 codec once Vert.x has set it up, sees complete heads,
- * ends of requests and the responses written. At most one timer per connection, and not one per request either:
+ * head has begun); the decoded side, behind the HTTP/1 codec, sees complete heads, ends of requests and the
+ * responses written. At most one timer per connection, and not one per request either:
  * a head only notes when it began, and a timer left from an earlier head, when it fires, checks the current head's
  * age and re-arms for the rest (scheduling and cancelling a timer for every request cost measurable CPU). Confined
  * to the connection's event loop, like its pipeline.
@@ -34,8 +34,6 @@ import java.util.concurrent.TimeUnit;
 final class RequestHeadTimeout {
   static final String RAW = "batcycle-head-timeout-raw";
   static final String DECODED = "batcycle-head-timeout";
-  private static final String DECODER = "httpDecoder"; // Vert.x's names for its HTTP/1 codec handlers
-  private static final String ENCODER = "httpEncoder";
   private static final String TIMEOUT_BODY = "request head not received in time\n";
   private static final byte[] TIMEOUT_RESPONSE = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\n"
       + "Content-Length: " + TIMEOUT_BODY.length() + "\r\nConnection: close\r\n\r\n" + TIMEOUT_BODY)
@@ -70,21 +68,9 @@ final class RequestHeadTimeout {
     return raw;
   }
 
-  /**
-   * Vert.x has decoded the connection's first head and set up its protocol: on HTTP/1 the decoded side takes over
-   * from here; anything else (HTTP/2, prior knowledge or upgraded) has its own framing and is no longer watched.
-   */
-  void firstHeadComplete(ChannelPipeline pipeline) {
-    if (pipeline.get(DECODED) != null) {
-      return;
-    }
-    if (pipeline.get(DECODER) == null || pipeline.get(ENCODER) == null) {
-      stopWatching(pipeline);
-      return;
-    }
-    headReceived();
-    // After the encoder: inbound it sees decoded requests, outbound the responses before they are encoded.
-    pipeline.addAfter(ENCODER, DECODED, decoded);
+  /** The handler to put right behind the HTTP/1 codec: it sees decoded requests and the responses written. */
+  ChannelHandler decodedSide() {
+    return decoded;
   }
 
   private void headReceived() {
@@ -100,7 +86,8 @@ final class RequestHeadTimeout {
     }
   }
 
-  private void stopWatching(ChannelPipeline pipeline) {
+  /** The connection is not HTTP/1 (or no longer is): no more heads to time. */
+  void stopWatching(ChannelPipeline pipeline) {
     cancelTimer();
     phase = Phase.IN_REQUEST;
     if (pipeline.context(raw) != null) {
@@ -128,7 +115,7 @@ final class RequestHeadTimeout {
       ctx.channel().close(); // a response is owed or half sent: a 408 now would be read as that response
       return;
     }
-    // Written below Vert.x's codec, which is never told: the connection closes right after.
+    // Written below the HTTP codec, which is never told: the connection closes right after.
     ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE)).addListener(ChannelFutureListener.CLOSE);
   }
 

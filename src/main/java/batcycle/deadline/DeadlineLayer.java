@@ -26,10 +26,8 @@ public final class DeadlineLayer implements Layer {
 
   @Override
   public Future<UpstreamResponse> handle(Exchange exchange, Next next) {
-    long requested = TimeoutHeader.parseMillis(exchange.inbound().getHeader(HeaderNames.X_BATCYCLE_TIMEOUT));
-    if (exchange.headers() != null) {
-      exchange.headers().remove(HeaderNames.X_BATCYCLE_TIMEOUT);
-    }
+    long requested = TimeoutHeader.parseMillis(exchange.headers().get(HeaderNames.X_BATCYCLE_TIMEOUT));
+    exchange.headers().remove(HeaderNames.X_BATCYCLE_TIMEOUT);
     long request = requestMs;
     long perTry = perTryMs;
     if (requested > 0) {

@@ -1,6 +1,6 @@
 package batcycle.headers;
 
-import io.vertx.core.MultiMap;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Map;
 
 /**
@@ -13,7 +13,7 @@ public final class FieldSyntax {
   private FieldSyntax() {}
 
   /** The first field name that is not a token, or null if all are valid. */
-  public static String firstInvalidName(MultiMap headers) {
+  public static String firstInvalidName(HttpHeaders headers) {
     for (Map.Entry<String, String> field : headers) {
       if (!isToken(field.getKey())) {
         return field.getKey();

@@ -19,6 +19,7 @@ public final class HeaderNames {
   public static final AsciiString HOST = AsciiString.cached("host");
   public static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
   public static final AsciiString EXPECT = AsciiString.cached("expect");
+  public static final AsciiString CONTENT_TYPE = AsciiString.cached("content-type");
   public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
   public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
   public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");

@@ -1,7 +1,7 @@
 package batcycle.headers;
 
 import io.netty.util.AsciiString;
-import io.vertx.core.MultiMap;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +20,7 @@ public final class HopByHop {
   private HopByHop() {}
 
   /** Strips in place; {@code keepTeTrailers} is true on requests. */
-  public static void strip(MultiMap headers, boolean keepTeTrailers) {
+  public static void strip(HttpHeaders headers, boolean keepTeTrailers) {
     // Most messages name nothing in Connection: skip the token parsing (it runs twice per request).
     List<String> named = headers.contains(HeaderNames.CONNECTION) || headers.contains(HeaderNames.PROXY_CONNECTION)
         ? connectionTokens(headers) : List.of();
@@ -41,7 +41,7 @@ public final class HopByHop {
    * §7.6.1 has every listed option removed as a header name, {@code close} included; {@code keep-alive} is left out
    * only because the fixed set removes it anyway, which spares the list for most messages.
    */
-  static List<String> connectionTokens(MultiMap headers) {
+  public static List<String> connectionTokens(HttpHeaders headers) {
     List<String> tokens = List.of();
     for (AsciiString header : CONNECTION_HEADERS) {
       for (String value : headers.getAll(header)) {
@@ -78,7 +78,7 @@ public final class HopByHop {
     return to - from == option.length() && value.regionMatches(true, from, option, 0, option.length());
   }
 
-  private static boolean asksForTrailers(MultiMap headers) {
+  private static boolean asksForTrailers(HttpHeaders headers) {
     for (String value : headers.getAll(HeaderNames.TE)) {
       for (String token : value.split(",")) {
         if (token.trim().toLowerCase(Locale.ROOT).startsWith("trailers")) {
@@ -90,8 +90,8 @@ public final class HopByHop {
   }
 
   /** True if the request asks to switch to WebSocket (the one upgrade batcycle tunnels to the app). */
-  public static boolean isWebSocketUpgrade(MultiMap headers) {
-    return headers.contains(HeaderNames.UPGRADE, "websocket", true)
+  public static boolean isWebSocketUpgrade(HttpHeaders headers) {
+    return headers.containsValue(HeaderNames.UPGRADE, "websocket", true)
         && connectionTokens(headers).contains(HeaderNames.UPGRADE.toString());
   }
 }

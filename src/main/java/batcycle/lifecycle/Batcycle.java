@@ -8,22 +8,21 @@ import batcycle.accesslog.StreamAccessLogSink;
 import batcycle.admin.AdminActions;
 import batcycle.admin.AdminServer;
 import batcycle.admin.Readiness;
-import batcycle.breaker.UpstreamCircuit;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
 import batcycle.demo.DemoApp;
-import batcycle.headers.SensitiveHeaders;
-import batcycle.limits.ConcurrencyLimiter;
-import batcycle.limits.RateLimitLayer;
 import batcycle.metrics.Metrics;
 import batcycle.metrics.ProxyMeters;
-import batcycle.proxy.ProxyDeps;
 import batcycle.proxy.ProxyServer;
+import batcycle.proxy.RequestPath;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.internal.VertxInternal;
+import java.util.ArrayList;
+import java.util.List;
 import batcycle.startup.AppProbe;
-import java.util.concurrent.atomic.AtomicInteger;
-import batcycle.retry.RetryBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -43,6 +42,7 @@ public final class Batcycle {
   private AppProbe appProbe;
   private final Transports.Choice transport;
   private volatile Runnable afterStop = () -> { };
+  private Future<Void> closed;
 
   private Batcycle(Vertx vertx, Metrics metrics, StreamAccessLogSink logWriter, Drain drain,
                    Transports.Choice transport) {
@@ -87,22 +87,23 @@ public final class Batcycle {
     Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain(), transport);
     ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
         config.upstream().maxConnections());
-    // Shared by every event loop: one budget, one circuit and one set of permits for the one app.
-    UpstreamCircuit circuit = new UpstreamCircuit(config.breaker(), metrics.registry());
     AppProbe probe = new AppProbe(vertx, config.upstream());
-    ProxyDeps deps = new ProxyDeps(meters, sink, new SensitiveHeaders(config.accessLog().secretHeaders()),
-        new RetryBudget(config.retry(), metrics.registry()), circuit,
-        new ConcurrencyLimiter(config.limits(), metrics.registry()),
-        config.rateLimit().enabled() ? RateLimitLayer.limiter(config.rateLimit()) : null,
-        batcycle.drain, probe, new AtomicInteger());
-    Readiness readiness = new Readiness(config, batcycle.drain, circuit::describe);
+    RequestPath path = new RequestPath(config, meters, sink, batcycle.drain, probe);
+    Readiness readiness = new Readiness(config, batcycle.drain, path.circuit()::describe);
     Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
-    // Admin first: Vert.x hands event loops out round-robin, so it gets a loop of its own.
     return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, failures,
         batcycle.adminActions()))
         .compose(admin -> {
           batcycle.admin = admin;
-          return ProxyServer.start(vertx, config, deps);
+          // The admin server keeps its loop to itself, so it answers even when the proxy is saturated.
+          VertxInternal internal = (VertxInternal) vertx;
+          List<EventLoop> proxyLoops = new ArrayList<>();
+          for (EventExecutor loop : internal.nettyEventLoopGroup()) {
+            if (loop != admin.eventLoop() && proxyLoops.size() < config.listener().eventLoops()) {
+              proxyLoops.add((EventLoop) loop);
+            }
+          }
+          return ProxyServer.start(internal.acceptorEventLoopGroup(), proxyLoops, internal.transport(), config, path);
         })
         .map(proxy -> {
           batcycle.proxy = proxy;
@@ -201,8 +202,17 @@ public final class Batcycle {
     return metrics;
   }
 
-  public Future<Void> close() {
-    return vertx.close().andThen(done -> {
+  /** Closes everything; later calls return the same future. */
+  public synchronized Future<Void> close() {
+    if (closed == null) {
+      closed = closeOnce();
+    }
+    return closed;
+  }
+
+  private Future<Void> closeOnce() {
+    Future<Void> proxyClosed = proxy == null ? Future.succeededFuture() : proxy.close();
+    return proxyClosed.transform(ignored -> vertx.close()).andThen(done -> {
       if (logWriter != null) {
         logWriter.close();
       }

@@ -1,13 +1,13 @@
 package batcycle.limits;
 
-import batcycle.errors.Overloaded;
-import batcycle.errors.UpstreamTimeout;
+import batcycle.errors.FailureKind;
+import batcycle.errors.ProxyFailure;
+import batcycle.pipeline.LoopScheduler;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Layer;
 import batcycle.pipeline.Next;
 import batcycle.pipeline.UpstreamResponse;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 
 /**
@@ -18,12 +18,10 @@ import java.time.Duration;
  */
 public final class ConcurrencyLimitLayer implements Layer {
   private final ConcurrencyLimiter limiter;
-  private final Vertx vertx;
   private final long queueTimeoutMs;
 
-  public ConcurrencyLimitLayer(ConcurrencyLimiter limiter, Duration queueTimeout, Vertx vertx) {
+  public ConcurrencyLimitLayer(ConcurrencyLimiter limiter, Duration queueTimeout) {
     this.limiter = limiter;
-    this.vertx = vertx;
     this.queueTimeoutMs = queueTimeout.toMillis();
   }
 
@@ -32,9 +30,9 @@ public final class ConcurrencyLimitLayer implements Layer {
     if (limiter.tryAcquire()) {
       return withPermit(exchange, next);
     }
-    ConcurrencyLimiter.Waiter waiter = limiter.enqueue(vertx.getOrCreateContext());
+    ConcurrencyLimiter.Waiter waiter = limiter.enqueue(exchange.loop());
     if (waiter == null) {
-      return Future.failedFuture(new Overloaded(
+      return Future.failedFuture(overloaded(
           "batcycle is at its limit of " + limiter.limit() + " concurrent requests to the app, and its queue is full"));
     }
     if (waiter.granted().isComplete()) {
@@ -44,18 +42,23 @@ public final class ConcurrencyLimitLayer implements Layer {
     if (exchange.deadlineNanos() != 0) {
       waitMs = Math.min(waitMs, Math.max(1, (exchange.deadlineNanos() - System.nanoTime()) / 1_000_000));
     }
-    long timer = vertx.setTimer(waitMs, id -> giveUp(waiter));
+    LoopScheduler.Timer timer = exchange.loop().schedule(waitMs, () -> giveUp(waiter));
     exchange.onCancel(() -> giveUp(waiter));
     return waiter.granted().compose(v -> {
-      vertx.cancelTimer(timer);
+      timer.cancel();
       return withPermit(exchange, next);
     });
   }
 
   private void giveUp(ConcurrencyLimiter.Waiter waiter) {
     if (limiter.leave(waiter)) {
-      waiter.fail(new Overloaded("no capacity for this request within its wait in batcycle's queue"));
+      waiter.fail(overloaded("no capacity for this request within its wait in batcycle's queue"));
     }
+  }
+
+  /** Overload is usually a burst: a second later is a fair guess, and well-behaved clients spread out. */
+  private static ProxyFailure overloaded(String message) {
+    return ProxyFailure.retryLater(FailureKind.OVERLOADED, message, 1);
   }
 
   private Future<UpstreamResponse> withPermit(Exchange exchange, Next next) {
@@ -65,10 +68,10 @@ public final class ConcurrencyLimitLayer implements Layer {
     return next.proceed(exchange).andThen(ar -> {
       if (ar.succeeded()) {
         limiter.onSample(System.nanoTime() - start);
-        if (ar.result() == null) {
-          permit.release(); // a WebSocket tunnel took the connection over
+        if (ar.result().status() == 101) {
+          permit.release(); // a WebSocket tunnel: it can last for hours
         }
-      } else if (ar.cause() instanceof UpstreamTimeout) {
+      } else if (ar.cause() instanceof ProxyFailure failure && failure.status() == 504) {
         limiter.onDrop();
       }
     });

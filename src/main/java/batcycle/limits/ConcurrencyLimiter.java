@@ -4,7 +4,7 @@ import batcycle.config.LimitConfig;
 import batcycle.metrics.MeterNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
+import batcycle.pipeline.LoopScheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayDeque;
@@ -38,12 +38,12 @@ public final class ConcurrencyLimiter {
 
   /** A request waiting for a permit; exactly one of grant, timeout or cancellation claims it. */
   static final class Waiter {
-    private final Context context;
+    private final LoopScheduler loop;
     private final Promise<Void> granted = Promise.promise();
     private final AtomicBoolean claimed = new AtomicBoolean();
 
-    private Waiter(Context context) {
-      this.context = context;
+    private Waiter(LoopScheduler loop) {
+      this.loop = loop;
     }
 
     Future<Void> granted() {
@@ -56,7 +56,7 @@ public final class ConcurrencyLimiter {
 
     /** Fails the wait on the waiter's own event loop (the caller already claimed it). */
     void fail(Throwable failure) {
-      context.runOnContext(v -> granted.fail(failure));
+      loop.execute(() -> granted.fail(failure));
     }
   }
 
@@ -73,12 +73,12 @@ public final class ConcurrencyLimiter {
     return false;
   }
 
-  /** Joins the queue, to be granted a permit on {@code context}; null if the queue is full. */
-  synchronized Waiter enqueue(Context context) {
+  /** Joins the queue, to be granted a permit on {@code loop}; null if the queue is full. */
+  synchronized Waiter enqueue(LoopScheduler loop) {
     if (inFlight < limit) {
       // A permit came free since tryAcquire: take it rather than queue behind nobody.
       inFlight++;
-      Waiter waiter = new Waiter(context);
+      Waiter waiter = new Waiter(loop);
       waiter.claim();
       waiter.granted.complete();
       return waiter;
@@ -86,7 +86,7 @@ public final class ConcurrencyLimiter {
     if (queue.size() >= queueSize) {
       return null;
     }
-    Waiter waiter = new Waiter(context);
+    Waiter waiter = new Waiter(loop);
     queue.add(waiter);
     return waiter;
   }
@@ -120,7 +120,7 @@ public final class ConcurrencyLimiter {
     }
     if (grants != null) {
       for (Waiter waiter : grants) {
-        waiter.context.runOnContext(v -> waiter.granted.complete());
+        waiter.loop.execute(() -> waiter.granted.complete());
       }
     }
   }

@@ -1,7 +1,8 @@
 package batcycle.limits;
 
 import batcycle.config.RateLimitConfig;
-import batcycle.errors.RateLimited;
+import batcycle.errors.FailureKind;
+import batcycle.errors.ProxyFailure;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Layer;
 import batcycle.pipeline.Next;
@@ -50,7 +51,7 @@ public final class RateLimitLayer implements Layer {
     if (limiter.acquirePermission()) {
       return next.proceed(exchange);
     }
-    return Future.failedFuture(new RateLimited("more than " + limiter.getRateLimiterConfig().getLimitForPeriod()
+    return Future.failedFuture(ProxyFailure.retryLater(FailureKind.RATE_LIMITED, "more than " + limiter.getRateLimiterConfig().getLimitForPeriod()
         + " requests in " + period.toMillis() + " ms", retryAfterSeconds()));
   }
 

@@ -19,6 +19,8 @@ public final class MeterNames {
   public static final String CONNECTIONS_REJECTED = "batcycle.connections.rejected";
   /** Gauge: the configured cap on open client connections (0 = none). */
   public static final String CONNECTIONS_MAX = "batcycle.connections.max";
+  /** Counter: client connections that ended in a protocol error or reset; tag reason. */
+  public static final String CLIENT_ERRORS = "batcycle.client.errors";
   /** Counter: requests batcycle answered itself instead of forwarding; tag reason. */
   public static final String REJECTED = "batcycle.rejected";
   /** Timer: attempts sent to the app, by outcome. */

@@ -1,12 +1,11 @@
 package batcycle.metrics;
 
 import batcycle.config.MetricsConfig;
-import batcycle.headers.TraceContext;
+import batcycle.pipeline.TraceContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -106,9 +105,9 @@ public final class ProxyMeters {
   }
 
   /** Records one finished request as the client saw it. */
-  public void recordRequest(HttpMethod method, int status, String outcome, String path, long nanos,
+  public void recordRequest(String method, int status, String outcome, String path, long nanos,
                             long upstreamNanos, long bytesIn, long bytesOut, TraceContext trace) {
-    int methodIndex = METHODS.indexOf(method.name());
+    int methodIndex = METHODS.indexOf(method);
     int outcomeIndex = OUTCOMES.indexOf(outcome);
     int routeIndex = routes.indexOf(path);
     int labels = ((routeIndex + 1) * (METHODS.size() + 1) + (methodIndex + 1)) * OUTCOMES.size() + outcomeIndex;

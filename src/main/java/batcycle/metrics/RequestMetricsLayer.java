@@ -4,7 +4,7 @@ import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Layer;
 import batcycle.pipeline.Next;
 import batcycle.pipeline.Outcome;
-import batcycle.pipeline.ResponseFlag;
+import batcycle.errors.ResponseFlag;
 import batcycle.pipeline.UpstreamResponse;
 import io.vertx.core.Future;
 
@@ -28,8 +28,8 @@ public final class RequestMetricsLayer implements Layer {
     if (exchange.failure() != null && exchange.failure().isRejection()) {
       meters.recordRejection(exchange.failure().code());
     }
-    meters.recordRequest(exchange.method(), outcome.status(), outcomeOf(exchange, outcome), exchange.uri(),
-        System.nanoTime() - exchange.startNanos(), exchange.upstreamNanos(), exchange.inbound().bytesRead(),
+    meters.recordRequest(exchange.method().name(), outcome.status(), outcomeOf(exchange, outcome), exchange.uri(),
+        System.nanoTime() - exchange.startNanos(), exchange.upstreamNanos(), exchange.bytesIn(),
         outcome.bytesOut(), exchange.trace());
   }
 

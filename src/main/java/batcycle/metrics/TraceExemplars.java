@@ -1,6 +1,6 @@
 package batcycle.metrics;
 
-import batcycle.headers.TraceContext;
+import batcycle.pipeline.TraceContext;
 import io.micrometer.core.instrument.Timer;
 import io.prometheus.metrics.tracer.common.SpanContext;
 import java.util.concurrent.TimeUnit;

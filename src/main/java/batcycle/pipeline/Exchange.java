@@ -1,75 +1,123 @@
 package batcycle.pipeline;
 
 import batcycle.errors.ProxyFailure;
-import batcycle.headers.TraceContext;
-import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.core.streams.ReadStream;
+import batcycle.errors.ResponseFlag;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * Per-request state shared by the layers: the paused inbound request, a mutable copy of the outbound head (set
- * once the request is validated), the request id and trace, what happened upstream, and callbacks fired exactly
- * once when the exchange ends or the client goes away. Confined to the event loop of the inbound connection, so
- * it needs no synchronisation.
+ * One request and what became of it: the facts of the request as it arrived (the head, edited in place into the
+ * request for the app, its body, who sent it), the facts of its fate (attempts, the app's status, the failure
+ * answered, flags), and callbacks fired exactly once when it ends or the client goes away. State that a single layer
+ * owns (retry progress, permits, timers) stays in that layer. Confined to the event loop of the client's
+ * connection, so it needs no synchronisation.
  */
 public final class Exchange {
-  private final HttpServerRequest inbound;
+  private final HttpRequest head;
+  private final Protocol protocol;
+  private final HttpMethod method;
+  private final String receivedUri;
+  private final String clientAddress;
+  private final int localPort;
+  private final LoopScheduler loop;
   private final String requestId;
   private final long startNanos;
   private final long startMillis;
-  private final HttpMethod method;
-  private final List<Handler<Outcome>> endHandlers = new ArrayList<>(3);
-  private final List<Runnable> cancelHandlers = new ArrayList<>(2);
+  private final List<Consumer<Outcome>> endHandlers = new ArrayList<>(4);
+  private List<Runnable> cancelHandlers = List.of();
   private final EnumSet<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
-  private String uri;
-  private MultiMap headers;
+  private Body body;
   private boolean hasBody;
-  private Buffer bodyPrefix;
   private boolean webSocket;
-  private ReadStream<Buffer> body;
   private TraceContext trace;
   private int attempts;
   private int upstreamStatus;
   private long upstreamNanos;
+  private long bytesIn;
   private ProxyFailure failure;
   private long deadlineNanos;
   private long tryTimeoutMs;
   private List<String> retryReasons = List.of();
-  private boolean continueSent;
   private boolean ended;
   private boolean cancelled;
   private boolean closeConnection;
-  private String clientAddress;
+  private boolean secure;
 
-  public Exchange(HttpServerRequest inbound, String requestId, long startNanos, long startMillis) {
-    this.inbound = inbound;
+  /**
+   * {@code head}: the request head as decoded; {@code clientAddress}: the client's IP as text, or null;
+   * {@code body}: the request body as it comes from the client.
+   */
+  public Exchange(HttpRequest head, Protocol protocol, String clientAddress, int localPort, LoopScheduler loop,
+                  String requestId, Body body) {
+    this.head = head;
+    this.protocol = protocol;
+    this.method = head.method();
+    this.receivedUri = head.uri();
+    this.clientAddress = clientAddress;
+    this.localPort = localPort;
+    this.loop = loop;
     this.requestId = requestId;
-    this.startNanos = startNanos;
-    this.startMillis = startMillis;
-    this.method = inbound.method();
-    this.uri = inbound.uri();
-    this.body = inbound;
+    this.body = body;
+    this.startNanos = System.nanoTime();
+    this.startMillis = System.currentTimeMillis();
   }
 
-  /** Sets the outbound head once the request is known to be valid. */
-  public void prepare(String uri, MultiMap headers, boolean hasBody, Buffer bodyPrefix, boolean webSocket) {
-    this.uri = uri;
-    this.headers = headers;
-    this.hasBody = hasBody;
-    this.bodyPrefix = bodyPrefix;
-    this.webSocket = webSocket;
+  /** The request head: as received until validated, then edited in place into the request the app gets. */
+  public HttpRequest head() {
+    return head;
   }
 
-  public HttpServerRequest inbound() {
-    return inbound;
+  /** The request headers (see {@link #head}); layers edit them. */
+  public HttpHeaders headers() {
+    return head.headers();
+  }
+
+  /** The target sent to the app: origin form once validated, the raw target before. */
+  public String uri() {
+    return head.uri();
+  }
+
+  /** The target exactly as the client sent it. */
+  public String receivedUri() {
+    return receivedUri;
+  }
+
+  public HttpMethod method() {
+    return method;
+  }
+
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  /** The client's IP address as text, or null if unknown. */
+  public String clientAddress() {
+    return clientAddress;
+  }
+
+  /** True if the client's connection is TLS (the request's scheme is https). */
+  public boolean isSecure() {
+    return secure;
+  }
+
+  public void secure(boolean secure) {
+    this.secure = secure;
+  }
+
+  /** The port of the listener the request arrived on. */
+  public int localPort() {
+    return localPort;
+  }
+
+  /** Timers and tasks on this exchange's event loop. */
+  public LoopScheduler loop() {
+    return loop;
   }
 
   public String requestId() {
@@ -85,56 +133,32 @@ public final class Exchange {
     return startMillis;
   }
 
-  /**
-   * The client's IP address as text, or null if unknown. Computed once: Vert.x formats it anew on every call, and
-   * both the forwarded headers and the request log need it.
-   */
-  public String clientAddress() {
-    if (clientAddress == null) {
-      SocketAddress address = inbound.remoteAddress();
-      if (address != null) {
-        clientAddress = address.hostAddress() != null ? address.hostAddress() : address.host();
-      }
-    }
-    return clientAddress;
-  }
-
-  public HttpMethod method() {
-    return method;
-  }
-
-  /** The origin-form target sent to the app (before validation: the raw target as received). */
-  public String uri() {
-    return uri;
-  }
-
-  /** The outbound request headers, stripped of hop-by-hop headers; layers may edit them. Null until prepared. */
-  public MultiMap headers() {
-    return headers;
-  }
-
-  /** The request body to send; paused until the forwarder pipes it. */
-  public ReadStream<Buffer> body() {
+  /** The request body to send; not flowing until someone subscribes. */
+  public Body body() {
     return body;
   }
 
-  public void body(ReadStream<Buffer> body) {
+  /** Replaces the body attempts read (a layer's wrapper, such as the retry recording). */
+  public void body(Body body) {
     this.body = body;
   }
 
-  /** True if the request carries a body. */
+  /** True if the request carries a body (known once the request is prepared). */
   public boolean hasBody() {
     return hasBody;
   }
 
-  /** Body bytes already taken from the client (to learn whether there is a body) that go out first, or null. */
-  public Buffer bodyPrefix() {
-    return bodyPrefix;
+  public void hasBody(boolean hasBody) {
+    this.hasBody = hasBody;
   }
 
   /** True for a WebSocket upgrade, which is tunnelled instead of forwarded. */
   public boolean isWebSocket() {
     return webSocket;
+  }
+
+  public void webSocket(boolean webSocket) {
+    this.webSocket = webSocket;
   }
 
   /** The W3C trace this request belongs to, or null. */
@@ -146,11 +170,20 @@ public final class Exchange {
     this.trace = trace;
   }
 
+  /** Request body bytes received from the client so far. */
+  public long bytesIn() {
+    return bytesIn;
+  }
+
+  public void addBytesIn(long bytes) {
+    bytesIn += bytes;
+  }
+
   public int attempts() {
     return attempts;
   }
 
-  /** Called by the forwarder for every attempt sent to the app; returns the attempt number (1-based). */
+  /** Called for every attempt sent to the app; returns the attempt number (1-based). */
   public int beginAttempt() {
     return ++attempts;
   }
@@ -186,8 +219,10 @@ public final class Exchange {
     return failure;
   }
 
+  /** Records the failure the client is answered with, and its flag. */
   public void failure(ProxyFailure failure) {
     this.failure = failure;
+    flags.add(failure.kind().flag());
   }
 
   /** Asks for the client connection to be closed after this response (HTTP/1.x), e.g. while draining. */
@@ -229,15 +264,6 @@ public final class Exchange {
     retryReasons.add(reason);
   }
 
-  /** True the first time only: a client expecting 100-continue gets one interim response, whatever the attempts. */
-  public boolean markContinueSent() {
-    if (continueSent) {
-      return false;
-    }
-    continueSent = true;
-    return true;
-  }
-
   public boolean isCancelled() {
     return cancelled;
   }
@@ -251,26 +277,28 @@ public final class Exchange {
     if (cancelled) {
       handler.run();
     } else if (!ended) {
+      if (cancelHandlers.isEmpty()) {
+        cancelHandlers = new ArrayList<>(2);
+      }
       cancelHandlers.add(handler);
     }
   }
 
-  /** Runs {@code handler} once when the exchange ends, whatever the outcome. */
-  public void onEnd(Handler<Outcome> handler) {
+  /** Runs {@code handler} once when the exchange ends, whatever the outcome; innermost layer's first. */
+  public void onEnd(Consumer<Outcome> handler) {
     endHandlers.add(handler);
   }
 
-  /** The client went away: cancel the upstream side. Idempotent. */
+  /** The client went away: cancel whatever is under way for it. Idempotent. */
   public void cancel() {
     if (cancelled || ended) {
       return;
     }
     cancelled = true;
     flags.add(ResponseFlag.CLIENT_DISCONNECT);
-    // A handler may end the exchange synchronously (resetting the app's request fails its response at once),
-    // and end() clears this list: iterate over a copy, or the remaining handlers never run.
-    List<Runnable> handlers = List.copyOf(cancelHandlers);
-    cancelHandlers.clear();
+    // A handler may end the exchange synchronously, and end() drops this list: iterate over what was registered.
+    List<Runnable> handlers = cancelHandlers;
+    cancelHandlers = List.of();
     for (Runnable handler : handlers) {
       handler.run();
     }
@@ -282,9 +310,9 @@ public final class Exchange {
       return;
     }
     ended = true;
-    cancelHandlers.clear();
+    cancelHandlers = List.of();
     for (int i = endHandlers.size() - 1; i >= 0; i--) {
-      endHandlers.get(i).handle(outcome);
+      endHandlers.get(i).accept(outcome);
     }
   }
 }

@@ -1,16 +1,22 @@
 package batcycle.pipeline;
 
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.ReadStream;
-import java.util.function.Supplier;
+import io.netty.handler.codec.http.HttpResponse;
 
 /**
- * The app's response head with its body still paused, so a layer can still retry or replace it before
- * {@code ProxyServer} streams it to the client. Whoever consumes it calls exactly one of {@code finished} (the
- * body was read to the end) or {@code abort} (it is abandoned; the exchange with the app is reset).
- *
- * @param trailers read once the body has ended (gRPC status travels there)
+ * The app's response head with its body not yet flowing, so a layer can still retry or replace it before it is
+ * relayed. Whoever takes it either relays the body to its end, or calls {@link #abort} (the exchange with the app
+ * is reset and its connection not reused).
  */
-public record UpstreamResponse(int status, String statusMessage, MultiMap headers, ReadStream<Buffer> body,
-                               Supplier<MultiMap> trailers, Runnable finished, Runnable abort) {}
+public interface UpstreamResponse {
+  /** Status and headers as the app sent them; the relay edits them in place into the client's response. */
+  HttpResponse head();
+
+  default int status() {
+    return head().status().code();
+  }
+
+  Body body();
+
+  /** Abandons the response; idempotent. */
+  void abort();
+}

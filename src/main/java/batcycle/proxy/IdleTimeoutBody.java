@@ -1,81 +1,97 @@
 package batcycle.proxy;
 
-import batcycle.errors.UpstreamTimeout;
-import batcycle.pipeline.BodyStream;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.ReadStream;
+import batcycle.errors.FailureKind;
+import batcycle.errors.ProxyFailure;
+import batcycle.pipeline.Body;
+import batcycle.pipeline.BodyReceiver;
+import batcycle.pipeline.LoopScheduler;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The app's response body, failed with an idle {@link UpstreamTimeout} when the app sends nothing for the idle
- * timeout while batcycle wants data. Needed because Vert.x's request idle timeout stops once the response head has
- * arrived: an app stalling mid-body would otherwise hold the client forever on a truncated body. Time spent paused
- * by client back-pressure does not count (a slow client is the client idle timeout's business).
+ * The app's response body, failed with an idle timeout when the app sends nothing for {@code timeouts.upstreamIdle}
+ * while batcycle wants data: an app stalling mid-body would otherwise hold the client forever on a truncated body.
+ * Time spent paused by the client's back-pressure does not count (a slow client is the client idle timeout's
+ * business). One timer at a time, re-armed lazily: a piece only notes when it came.
  *
- * <p>Confined to the event loop of the upstream request, like the stream it wraps.
+ * <p>Confined to the event loop of the exchange.
  */
-final class IdleTimeoutBody extends BodyStream {
-  private final LoopTimeouts timeouts;
-  private final ReadStream<Buffer> body;
+final class IdleTimeoutBody implements Body, BodyReceiver {
+  private final LoopScheduler loop;
+  private final Body body;
   private final long timeoutMs;
   private final Runnable abort;
-  private LoopTimeouts.Timeout timer;
+  private BodyReceiver receiver;
+  private LoopScheduler.Timer timer;
   private long lastActivityNanos;
+  private boolean paused;
   private boolean done;
 
-  /** {@code body} must be paused; {@code abort} resets the upstream exchange when the timeout fires. */
-  IdleTimeoutBody(LoopTimeouts timeouts, ReadStream<Buffer> body, long timeoutMs, Runnable abort) {
-    this.timeouts = timeouts;
+  /** {@code abort} resets the exchange with the app when the timeout fires. */
+  IdleTimeoutBody(LoopScheduler loop, Body body, long timeoutMs, Runnable abort) {
+    this.loop = loop;
     this.body = body;
     this.timeoutMs = timeoutMs;
     this.abort = abort;
-    // Installed once, so the timer is cancelled even after a pipe has cleared its handlers.
-    body.endHandler(v -> {
-      if (finish()) {
-        emitEnd();
-      }
-    });
-    body.exceptionHandler(cause -> {
-      if (finish()) {
-        emitFailure(cause);
-      }
-    });
-    body.handler(chunk -> {
-      lastActivityNanos = System.nanoTime(); // the timer checks this when it fires: no timer per chunk
-      emitData(chunk);
-    });
   }
 
-
-
+  @Override
+  public void subscribe(BodyReceiver receiver) {
+    this.receiver = receiver;
+    arm();
+    body.subscribe(this);
+  }
 
   @Override
-  public ReadStream<Buffer> pause() {
+  public void pause() {
+    paused = true;
     disarm();
     body.pause();
-    return this;
   }
 
   @Override
-  public ReadStream<Buffer> resume() {
+  public void resume() {
+    paused = false;
     arm();
     body.resume();
-    return this;
   }
 
   @Override
-  public ReadStream<Buffer> fetch(long amount) {
-    if (amount > 0) {
-      arm();
+  public void discard() {
+    finish();
+    body.discard();
+  }
+
+  @Override
+  public void data(ByteBuf piece) {
+    lastActivityNanos = System.nanoTime(); // the timer checks this when it fires: no timer per piece
+    receiver.data(piece);
+  }
+
+  @Override
+  public void batchEnd() {
+    receiver.batchEnd();
+  }
+
+  @Override
+  public void end(HttpHeaders trailers) {
+    if (finish()) {
+      receiver.end(trailers);
     }
-    body.fetch(amount);
-    return this;
+  }
+
+  @Override
+  public void failed(Throwable cause) {
+    if (finish()) {
+      receiver.failed(cause);
+    }
   }
 
   private void arm() {
-    if (timer == null && !done) {
+    if (timer == null && !done && !paused) {
       lastActivityNanos = System.nanoTime();
-      timer = timeouts.start(timeoutMs, this::onTimer);
+      timer = loop.schedule(timeoutMs, this::onTimer);
     }
   }
 
@@ -86,7 +102,7 @@ final class IdleTimeoutBody extends BodyStream {
     }
   }
 
-  /** Ends the stream's life once; true for the first caller, whose outcome is the one reported. */
+  /** Ends the body's life once; true for the first caller, whose outcome is the one reported. */
   private boolean finish() {
     disarm();
     if (done) {
@@ -98,17 +114,17 @@ final class IdleTimeoutBody extends BodyStream {
 
   private void onTimer() {
     timer = null;
-    if (done) {
+    if (done || paused) {
       return;
     }
     long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
     if (idleMs < timeoutMs) {
-      timer = timeouts.start(timeoutMs - idleMs, this::onTimer);
+      timer = loop.schedule(timeoutMs - idleMs, this::onTimer);
       return;
     }
     finish();
     // Report the timeout before resetting, so the reader sees it rather than the reset it causes.
-    emitFailure(new UpstreamTimeout(UpstreamTimeout.Phase.IDLE,
+    receiver.failed(ProxyFailure.of(FailureKind.IDLE_TIMEOUT,
         "the app sent no response body data for " + timeoutMs + " ms"));
     abort.run();
   }

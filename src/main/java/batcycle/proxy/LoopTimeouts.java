@@ -1,42 +1,41 @@
 package batcycle.proxy;
 
+import batcycle.pipeline.LoopScheduler;
 import io.netty.channel.EventLoop;
-import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The timeouts of one event loop's requests (per attempt, and idle app bodies) on a single Netty timer. Almost
  * every request ends long before its timeout, so starting one is a list insertion and cancelling it an unlink;
  * the timer is armed for the earliest deadline only and, when it fires, runs what is due and re-arms for the rest.
- * A Vert.x timer per timeout cost a registry entry, a scheduled task and their removal on every request.
+ * A Netty task per timeout cost a scheduled task and its removal on every request.
  *
- * <p>Confined to its event loop: call it, and cancel what it returns, on that loop only.
+ * <p>Confined to its event loop: call it, and cancel what it returns, on that loop only ({@link #execute} excepted).
  */
-final class LoopTimeouts {
-  /** A started timeout; cancelling it after it ran, or twice, does nothing. */
-  interface Timeout {
-    void cancel();
-  }
-
-  private final ContextInternal context;
+final class LoopTimeouts implements LoopScheduler {
+  private static final Logger LOG = LoggerFactory.getLogger(LoopTimeouts.class);
   private final EventLoop loop;
   private final Entry pending = new Entry(0, null); // sentinel of a circular list, in order of creation
   private ScheduledFuture<?> timer;
   private long timerDeadline = Long.MAX_VALUE;
 
-  /** {@code context}: the event-loop context whose requests these are; actions run on it, as a Vert.x timer's do. */
-  LoopTimeouts(ContextInternal context) {
-    this.context = context;
-    this.loop = context.nettyEventLoop();
+  LoopTimeouts(EventLoop loop) {
+    this.loop = loop;
     pending.prev = pending;
     pending.next = pending;
   }
 
-  /** Runs {@code action} on this loop after {@code delayMs}, unless cancelled first. */
-  Timeout start(long delayMs, Runnable action) {
+  EventLoop eventLoop() {
+    return loop;
+  }
+
+  @Override
+  public Timer schedule(long delayMs, Runnable action) {
     Entry entry = new Entry(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs), action);
     entry.prev = pending.prev;
     entry.next = pending;
@@ -53,8 +52,7 @@ final class LoopTimeouts {
       timer.cancel(false);
     }
     timerDeadline = deadline;
-    timer = loop.schedule(() -> context.dispatch(this::fire), Math.max(0, deadline - System.nanoTime()),
-        TimeUnit.NANOSECONDS);
+    timer = loop.schedule(this::fire, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   private void fire() {
@@ -76,12 +74,22 @@ final class LoopTimeouts {
     // Actions run after the list is settled: one may start or cancel other timeouts.
     for (Entry entry : due) {
       if (entry.unlink()) {
-        entry.action.run();
+        try {
+          entry.action.run();
+        } catch (RuntimeException e) {
+          // A bug in one action must not keep the others of this run from firing.
+          LOG.error("a timeout action failed", e);
+        }
       }
     }
   }
 
-  private static final class Entry implements Timeout {
+  @Override
+  public void execute(Runnable task) {
+    loop.execute(task);
+  }
+
+  private static final class Entry implements Timer {
     private final long deadline;
     private final Runnable action;
     private Entry prev;

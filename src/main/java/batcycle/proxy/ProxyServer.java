@@ -1,65 +1,146 @@
 package batcycle.proxy;
 
 import batcycle.config.BatcycleConfig;
-import batcycle.connection.ClientConnections;
 import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
-import io.vertx.core.DeploymentOptions;
+import batcycle.connection.ClientConnections;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.Promise;
+import io.vertx.core.spi.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The proxy listener, spread over the configured number of event loops: one verticle per loop, all listening on
- * the same address, which Vert.x binds once and balances connections across.
+ * The proxy listener: a Netty server on Vert.x's own event loops (the acceptor of Vert.x accepts, the proxy's loops
+ * serve), so there is one set of threads. Each accepted connection stays on one loop for its life, with the pools
+ * and pipeline of that loop.
  */
 public final class ProxyServer {
+  /** User event asking a client connection to finish its current exchange and close (a drain). */
+  static final Object DRAIN = new Object() {
+    @Override
+    public String toString() {
+      return "drain";
+    }
+  };
+  static final String HTTP_CODEC = "http";
+  private static final long DRAIN_CHECK_MS = 20;
+
+  private final Channel listener;
+  private final List<ProxyLoop> loops;
+  private final EventLoop timerLoop;
   private final int port;
-  private final List<ProxyVerticle> instances;
 
-  private ProxyServer(int port, List<ProxyVerticle> instances) {
-    this.port = port;
-    this.instances = List.copyOf(instances);
-  }
-
-  public static Future<ProxyServer> start(Vertx vertx, BatcycleConfig config, ProxyDeps deps) {
-    HostPort address = config.listener().address();
-    List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
-    // One for all event loops: the connection cap counts every loop's connections.
-    ClientConnections connections = new ClientConnections(config.listener(), deps.meters());
-    return vertx.deployVerticle(() -> {
-          ProxyVerticle verticle = new ProxyVerticle(config, deps, connections);
-          instances.add(verticle);
-          return verticle;
-        }, new DeploymentOptions().setInstances(config.listener().eventLoops()))
-        .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.LISTEN, address, cause)))
-        .compose(id -> {
-          Set<Integer> ports = instances.stream().map(ProxyVerticle::actualPort).collect(Collectors.toSet());
-          if (ports.size() != 1) {
-            return Future.failedFuture(new IllegalStateException("proxy instances bound different ports " + ports));
-          }
-          return Future.succeededFuture(new ProxyServer(ports.iterator().next(), instances));
-        });
-  }
-
-  /** Listener instances, one per event loop. */
-  public int instances() {
-    return instances.size();
+  private ProxyServer(Channel listener, List<ProxyLoop> loops) {
+    this.listener = listener;
+    this.loops = List.copyOf(loops);
+    this.timerLoop = loops.get(0).eventLoop();
+    this.port = ((InetSocketAddress) listener.localAddress()).getPort();
+    this.loops.forEach(loop -> loop.localPort(port));
   }
 
   /**
-   * Graceful stop: no new connections; idle keep-alive connections close, busy ones close after their current
-   * response (HTTP/2: GOAWAY), and whatever is still in flight after {@code timeout} is cut.
+   * Binds the listener; {@code acceptor}: the group that accepts, {@code eventLoops}: the loops that serve.
+   * Fails with a {@link ConfigException} naming {@code listen} if the address cannot be bound.
    */
-  public Future<Void> shutdown(java.time.Duration timeout) {
-    return Future.all(instances.stream().map(instance -> instance.shutdown(timeout)).toList()).mapEmpty();
+  public static Future<ProxyServer> start(EventLoopGroup acceptor, List<EventLoop> eventLoops, Transport transport,
+                                          BatcycleConfig config, RequestPath path) {
+    ClientConnections connections = new ClientConnections(config.listener(), path.meters());
+    ClientErrors clientErrors = new ClientErrors(path.meters().registry());
+    List<ProxyLoop> loops = new ArrayList<>();
+    Map<EventLoop, ChannelSetup> setups = new IdentityHashMap<>();
+    for (EventLoop eventLoop : eventLoops) {
+      ProxyLoop loop = new ProxyLoop(eventLoop, transport, config, path, clientErrors);
+      loops.add(loop);
+      setups.put(eventLoop, new ChannelSetup(loop, config.listener(), connections,
+          config.lifecycle().drainTimeout().toMillis()));
+    }
+    HostPort address = config.listener().address();
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(acceptor, new LoopGroup(eventLoops))
+        .channelFactory(transport.serverChannelFactory(false))
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel channel) {
+            setups.get(channel.eventLoop()).accepted(channel);
+          }
+        });
+    Promise<ProxyServer> started = Promise.promise();
+    bootstrap.bind(address.host(), address.port()).addListener(bound -> {
+      if (bound.isSuccess()) {
+        started.complete(new ProxyServer(((io.netty.channel.ChannelFuture) bound).channel(), loops));
+      } else {
+        started.fail(ConfigException.bindFailure(Key.LISTEN, address, bound.cause()));
+      }
+    });
+    return started.future();
+  }
+
+  /** Loops serving the proxy. */
+  public int instances() {
+    return loops.size();
   }
 
   public int port() {
     return port;
+  }
+
+  /**
+   * Graceful stop: no new connections; idle keep-alive connections close, busy ones close after their current
+   * response (HTTP/2: GOAWAY), and whatever is still open after {@code timeout} is cut. Completes when the last
+   * connection closed, or at the timeout.
+   */
+  public Future<Void> shutdown(Duration timeout) {
+    Promise<Void> drained = Promise.promise();
+    listener.close().addListener(closed -> {
+      loops.forEach(loop -> loop.eventLoop().execute(loop::drain));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      awaitClosed(deadline, drained);
+    });
+    return drained.future();
+  }
+
+  private void awaitClosed(long deadlineNanos, Promise<Void> drained) {
+    if (openConnections() == 0) {
+      drained.tryComplete();
+    } else if (System.nanoTime() >= deadlineNanos) {
+      loops.forEach(loop -> loop.eventLoop().execute(loop::closeAll));
+      drained.tryComplete();
+    } else {
+      timerLoop.schedule(() -> awaitClosed(deadlineNanos, drained), DRAIN_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private int openConnections() {
+    int open = 0;
+    for (ProxyLoop loop : loops) {
+      open += loop.openConnections();
+    }
+    return open;
+  }
+
+  /** Closes the listener and every connection at once. */
+  public Future<Void> close() {
+    Promise<Void> closed = Promise.promise();
+    listener.close().addListener(done -> {
+      loops.forEach(loop -> loop.eventLoop().execute(loop::closeAll));
+      closed.complete();
+    });
+    return closed.future();
   }
 }

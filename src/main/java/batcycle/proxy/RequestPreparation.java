@@ -1,28 +1,29 @@
 package batcycle.proxy;
 
 import batcycle.config.UpstreamProtocol;
-import batcycle.errors.BadRequest;
+import batcycle.errors.ProxyFailure;
 import batcycle.headers.HeaderNames;
 import batcycle.headers.HopByHop;
-import batcycle.headers.TraceContext;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Layer;
 import batcycle.pipeline.Next;
+import batcycle.pipeline.Protocol;
+import batcycle.pipeline.TraceContext;
 import batcycle.pipeline.UpstreamResponse;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 
 /**
- * Turns an inbound request into the request for the app, or rejects it: parse failures (400, 414, 431), an invalid
- * Host or target (400), CONNECT (501). Builds the outbound head without hop-by-hop headers, carries or starts the
- * W3C trace, and learns whether an HTTP/2 request has a body. Runs inside the pipeline, after the layers that log
- * and count, so rejected requests are logged and counted like any other.
+ * Turns the request as received into the request for the app, in place, or rejects it: parse failures (400, 414,
+ * 431), an invalid Host or target (400), CONNECT (501). Strips hop-by-hop headers, sets the request id, carries or
+ * starts the W3C trace, and learns whether the request has a body (an HTTP/2 request without content-length only
+ * tells by its first frame, and an HTTP/1.1 app must then get either no body or a chunked one). Runs inside the
+ * pipeline, after the layers that log and count, so rejected requests are logged and counted like any other.
  */
 final class RequestPreparation implements Layer {
   private final boolean startTraces;
@@ -35,36 +36,64 @@ final class RequestPreparation implements Layer {
 
   @Override
   public Future<UpstreamResponse> handle(Exchange exchange, Next next) {
-    HttpServerRequest request = exchange.inbound();
+    HttpRequest request = exchange.head();
     if (request.decoderResult().isFailure()) {
       return Future.failedFuture(parseFailure(request.decoderResult().cause()));
     }
-    RequestTarget.Checked target = RequestTarget.check(request);
+    HttpHeaders headers = request.headers();
+    RequestTarget.Checked target = RequestTarget.check(exchange.method(), exchange.protocol(), headers,
+        request.uri());
     if (target.problem() != null) {
-      return Future.failedFuture(new BadRequest(target.status(), target.problem()));
+      return Future.failedFuture(ProxyFailure.badRequest(target.status(), target.problem()));
     }
-    // Not a validating header map: Netty validated what arrived, and the copy onto the request to the app (in
-    // UpstreamForwarder) validates everything once more, including what layers add here.
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
-    boolean webSocket = request.version() == HttpVersion.HTTP_1_1 && request.method() == HttpMethod.GET
-        && HopByHop.isWebSocketUpgrade(request.headers());
+    exchange.webSocket(exchange.protocol() == Protocol.HTTP_1_1 && HttpMethod.GET.equals(exchange.method())
+        && HopByHop.isWebSocketUpgrade(headers));
+    Boolean declared = declaredBody(exchange);
     HopByHop.strip(headers, true);
-    // batcycle answers Expect itself once the app is connected (see UpstreamForwarder), like Envoy does.
+    // batcycle answers Expect itself once the app is connected (the client's body is asked for then), like Envoy.
     headers.remove(HeaderNames.EXPECT);
     headers.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
     if (target.host() != null) {
       headers.set(HeaderNames.HOST, target.host());
     }
-    exchange.trace(trace(request, headers));
-    return BodyPeek.of(request, upstreamIsH2c).compose(peek -> {
-      exchange.prepare(target.uri(), headers, peek.hasBody(), peek.firstChunk(), webSocket);
+    request.setUri(target.uri());
+    exchange.trace(trace(headers));
+    if (declared != null) {
+      exchange.hasBody(declared);
+      return next.proceed(exchange);
+    }
+    return ((ChannelBody) exchange.body()).peek().compose(hasData -> {
+      exchange.hasBody(hasData);
       return next.proceed(exchange);
     });
   }
 
+  /** Whether the head says there is a body; null when only the first frame of an HTTP/2 stream can tell. */
+  private Boolean declaredBody(Exchange exchange) {
+    HttpHeaders headers = exchange.headers();
+    String length = headers.get(HeaderNames.CONTENT_LENGTH);
+    if (length != null) {
+      return !length.equals("0");
+    }
+    if (exchange.protocol() != Protocol.HTTP_2) {
+      return headers.contains(HeaderNames.TRANSFER_ENCODING);
+    }
+    ChannelBody body = (ChannelBody) exchange.body();
+    if (body.isReceived() && !body.hasQueuedData()) {
+      return false; // END_STREAM came with the HEADERS
+    }
+    // HTTP/2 to the app needs no framing decision: an empty body is just an END_STREAM. Peeking would also stall
+    // streams whose client waits for the server to speak first (gRPC bidi), and a client waiting for
+    // 100 Continue sends no DATA before it.
+    if (upstreamIsH2c || headers.contains(HeaderNames.EXPECT)) {
+      return true;
+    }
+    return null;
+  }
+
   /** The client's trace, passed on untouched; or, if configured and there is none, a new one for the app. */
-  private TraceContext trace(HttpServerRequest request, MultiMap outbound) {
-    TraceContext trace = TraceContext.parse(request.getHeader(HeaderNames.TRACEPARENT));
+  private TraceContext trace(HttpHeaders outbound) {
+    TraceContext trace = TraceContext.parse(outbound.get(HeaderNames.TRACEPARENT));
     if (trace == null && startTraces) {
       trace = TraceContext.start(true);
       outbound.set(HeaderNames.TRACEPARENT, trace.header());
@@ -73,13 +102,13 @@ final class RequestPreparation implements Layer {
     return trace;
   }
 
-  private static BadRequest parseFailure(Throwable cause) {
+  private static ProxyFailure parseFailure(Throwable cause) {
     if (cause instanceof TooLongHttpLineException) {
-      return new BadRequest(414, "request line too long");
+      return ProxyFailure.badRequest(414, "request line too long");
     }
     if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-      return new BadRequest(431, "request header section too large");
+      return ProxyFailure.badRequest(431, "request header section too large");
     }
-    return new BadRequest(400, "malformed request");
+    return ProxyFailure.badRequest(400, "malformed request");
   }
 }

@@ -2,9 +2,9 @@ package batcycle.proxy;
 
 import batcycle.headers.FieldSyntax;
 import batcycle.headers.HeaderNames;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
+import batcycle.pipeline.Protocol;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
 import java.util.List;
 
@@ -23,29 +23,26 @@ final class RequestTarget {
 
   private RequestTarget() {}
 
-  static Checked check(HttpServerRequest request) {
-    if (request.method() == HttpMethod.CONNECT) {
+  static Checked check(HttpMethod method, Protocol protocol, HttpHeaders headers, String uri) {
+    if (HttpMethod.CONNECT.equals(method)) {
       return new Checked(null, null, "CONNECT is not supported: batcycle is a reverse proxy, not a tunnel", 501);
     }
     // HTTP/2 names are checked by the HPACK decoder, and its header map also holds the pseudo-headers.
-    if (request.version() != HttpVersion.HTTP_2 && FieldSyntax.firstInvalidName(request.headers()) != null) {
+    if (protocol != Protocol.HTTP_2 && FieldSyntax.firstInvalidName(headers) != null) {
       return Checked.bad("invalid header field name");
     }
-    List<String> hosts = request.headers().getAll(HeaderNames.HOST);
+    List<String> hosts = headers.getAll(HeaderNames.HOST);
     if (hosts.size() > 1) {
       return Checked.bad("more than one Host header");
     }
+    // HTTP/2: the stream codec turned :authority into Host.
     String host = hosts.isEmpty() ? null : hosts.get(0).trim();
-    if (host == null && request.version() == HttpVersion.HTTP_2 && request.authority() != null) {
-      host = request.authority().toString();
-    }
-    if (host == null && request.version() == HttpVersion.HTTP_1_1) {
+    if (host == null && protocol == Protocol.HTTP_1_1) {
       return Checked.bad("missing Host header");
     }
     if (host != null && !validAuthority(host)) {
       return Checked.bad("invalid Host header");
     }
-    String uri = request.uri();
     if (uri.isEmpty() || !visible(uri)) {
       return Checked.bad("invalid request target");
     }
@@ -53,7 +50,7 @@ final class RequestTarget {
       return new Checked(uri, host, null, 0);
     }
     if (uri.equals("*")) {
-      return request.method() == HttpMethod.OPTIONS
+      return HttpMethod.OPTIONS.equals(method)
           ? new Checked(uri, host, null, 0) : Checked.bad("'*' is only valid with OPTIONS");
     }
     return absoluteForm(uri);
@@ -78,8 +75,8 @@ final class RequestTarget {
 
   /**
    * host[:port] with a reg-name, IPv4 or bracketed IPv6 host and no userinfo (RFC 3986 §3.2). Percent-encoding is
-   * refused although a reg-name may carry it: no DNS name has one, and Vert.x 5.0.7's HostAndPort.parseAuthority,
-   * which later layers call on the Host, throws StringIndexOutOfBoundsException on it (found by fuzzing).
+   * refused although a reg-name may carry it: no DNS name has one, and an app's own parser may well choke on it
+   * (Vert.x 5.0.7's HostAndPort.parseAuthority threw StringIndexOutOfBoundsException on it, found by fuzzing).
    */
   static boolean validAuthority(String authority) {
     if (authority.isEmpty() || authority.length() > 255) {

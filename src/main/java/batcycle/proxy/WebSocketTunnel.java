@@ -1,103 +1,55 @@
 package batcycle.proxy;
 
-import batcycle.config.UpstreamConfig;
-import batcycle.errors.ProxyFailure;
 import batcycle.headers.HeaderNames;
-import batcycle.metrics.ProxyMeters;
+import batcycle.headers.HopByHop;
 import batcycle.pipeline.Exchange;
-import batcycle.pipeline.Outcome;
-import batcycle.pipeline.UpstreamResponse;
-import io.vertx.core.Future;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 
 /**
- * Tunnels a WebSocket upgrade: the handshake goes to the app, and once it answers 101 the two connections are
- * piped both ways as raw bytes with back-pressure; either side closing closes the other. Any other answer is
- * relayed as an ordinary response.
+ * Tunnels a WebSocket upgrade. A 101 from the app opens the tunnel only if it is the answer to the client's own
+ * handshake: it names {@code websocket} in {@code Upgrade} and {@code upgrade} in {@code Connection}, and its
+ * {@code Sec-WebSocket-Accept} matches the client's key (RFC 6455 §4.2.2, and the client's checks in §4.1). Any
+ * other 101 would turn the connection into a raw byte pipe that metrics, limits and timeouts no longer see: it is
+ * answered 502 instead. Once both sides switched, {@link TunnelHandler}s carry the bytes.
  */
 final class WebSocketTunnel {
-  private static final Logger LOG = LoggerFactory.getLogger(WebSocketTunnel.class);
-  private final HttpClient client;
-  private final UpstreamConfig config;
-  private final SocketAddress address;
+  private static final AsciiString SEC_WEBSOCKET_KEY = AsciiString.cached("sec-websocket-key");
+  private static final AsciiString SEC_WEBSOCKET_ACCEPT = AsciiString.cached("sec-websocket-accept");
+  /** RFC 6455 §1.3: the GUID every server appends to the client's key. */
+  private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-  private final ProxyMeters meters;
+  private WebSocketTunnel() {}
 
-  WebSocketTunnel(HttpClient client, UpstreamConfig config, ProxyMeters meters) {
-    this.meters = meters;
-    this.client = client;
-    this.config = config;
-    this.address = SocketAddress.inetSocketAddress(config.port(), config.host());
+  /** Why the app's 101 is not a valid answer to this handshake, or null if it is. */
+  static String problem(Exchange exchange, HttpResponse upgrade) {
+    HttpHeaders headers = upgrade.headers();
+    if (!headers.containsValue(HeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+      return "101 Switching Protocols without Upgrade: websocket";
+    }
+    if (!HopByHop.connectionTokens(headers).contains(HeaderNames.UPGRADE.toString())) {
+      return "101 Switching Protocols without Connection: upgrade";
+    }
+    String key = exchange.headers().get(SEC_WEBSOCKET_KEY);
+    String accept = headers.get(SEC_WEBSOCKET_ACCEPT);
+    if (key == null || accept == null || !accept.trim().equals(acceptFor(key.trim()))) {
+      return "101 Switching Protocols with a Sec-WebSocket-Accept that does not match the client's key";
+    }
+    return null;
   }
 
-  /** Completes with the app's non-101 response for the caller to relay, or with null once the tunnel is up. */
-  Future<UpstreamResponse> open(Exchange exchange) {
-    Attempt attempt = Attempt.begin(exchange, meters);
-    RequestOptions options = new RequestOptions().setServer(address).setMethod(exchange.method())
-        .setURI(exchange.uri());
-    return client.request(options)
-        .recover(cause -> failed(attempt, UpstreamFailures.connectFailure(cause, config.connectTimeout().toMillis())))
-        .compose(request -> {
-          UpstreamForwarder.copyHeaders(exchange, request, config);
-          // The upgrade itself is the one hop-by-hop exchange that must reach the app.
-          request.headers().set(HeaderNames.UPGRADE, "websocket").set(HeaderNames.CONNECTION, "Upgrade");
-          exchange.onCancel(request::reset);
-          // Vert.x reports the end of the tunnelled connection ("Connection was closed") to this handshake request
-          // and, with no handler, logs it at ERROR on every WebSocket close. Real failures before the 101 fail
-          // connect() below; after it, a close is the tunnel's normal end.
-          request.exceptionHandler(cause -> LOG.debug("request {}: WebSocket upstream connection ended: {}",
-              exchange.requestId(), cause.toString()));
-          return request.connect().recover(cause -> failed(attempt,
-              UpstreamFailures.exchangeFailure(cause, config.idleTimeout().toMillis())));
-        })
-        .compose(response -> {
-          attempt.responded(response.statusCode());
-          if (response.statusCode() != 101) {
-            response.pause();
-            return Future.succeededFuture(new UpstreamResponse(response.statusCode(), response.statusMessage(),
-                response.headers(), response, response::trailers, attempt::release, () -> {
-                  response.request().reset();
-                  attempt.release();
-                }));
-          }
-          return splice(exchange, response, attempt).map(v -> null);
-        });
-  }
-
-  private static <T> Future<T> failed(Attempt attempt, ProxyFailure failure) {
-    attempt.failed(failure);
-    return Future.failedFuture(failure);
-  }
-
-  private static Future<Void> splice(Exchange exchange, HttpClientResponse upgraded, Attempt attempt) {
-    HttpServerResponse out = exchange.inbound().response();
-    out.setStatusCode(101);
-    out.headers().addAll(upgraded.headers());
-    out.headers().set(HeaderNames.X_REQUEST_ID, exchange.requestId());
-    NetSocket app = upgraded.netSocket();
-    return exchange.inbound().toNetSocket().onComplete(ar -> {
-      if (ar.failed()) {
-        app.close();
-        attempt.release();
-        exchange.end(new Outcome(101, 0, false));
-        return;
-      }
-      NetSocket client = ar.result();
-      client.pipeTo(app).onComplete(done -> app.close());
-      app.pipeTo(client).onComplete(done -> client.close());
-      client.closeHandler(v -> {
-        app.close();
-        attempt.release(); // the app's time is the tunnel's lifetime: batcycle's own share stays near zero
-        exchange.end(new Outcome(101, 0, true));
-      });
-    }).mapEmpty();
+  static String acceptFor(String key) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
+      return Base64.getEncoder().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-1", e);
+    }
   }
 }

@@ -1,63 +1,65 @@
 package batcycle.retry;
 
-import batcycle.pipeline.BodyStream;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.ReadStream;
+import batcycle.pipeline.Body;
+import batcycle.pipeline.BodyReceiver;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 
 /**
- * A recorded request body sent again, with back-pressure: starts paused, emits its chunks as demand allows, then
- * ends. Confined to one event loop.
+ * A recorded request body sent again, with back-pressure: each piece goes out as a new view of the recorded buffer
+ * (the recording keeps its own), then the end. Replaying memory never fails. Confined to one event loop.
  */
-final class ReplayStream extends BodyStream { // replaying memory never fails
-  private final List<Buffer> chunks;
+final class ReplayStream implements Body {
+  private final List<ByteBuf> pieces;
+  private final HttpHeaders trailers;
+  private BodyReceiver receiver;
   private int next;
-  private long demand;
+  private boolean paused;
   private boolean emitting;
-  private boolean endSent;
+  private boolean done;
 
-  ReplayStream(List<Buffer> chunks) {
-    this.chunks = chunks;
-  }
-
-
-
-
-  @Override
-  public ReadStream<Buffer> pause() {
-    demand = 0;
-    return this;
+  ReplayStream(List<ByteBuf> pieces, HttpHeaders trailers) {
+    this.pieces = pieces;
+    this.trailers = trailers;
   }
 
   @Override
-  public ReadStream<Buffer> resume() {
-    return fetch(Long.MAX_VALUE);
-  }
-
-  @Override
-  public ReadStream<Buffer> fetch(long amount) {
-    demand = Long.MAX_VALUE - demand < amount ? Long.MAX_VALUE : demand + amount;
+  public void subscribe(BodyReceiver receiver) {
+    this.receiver = receiver;
     drain();
-    return this;
+  }
+
+  @Override
+  public void pause() {
+    paused = true;
+  }
+
+  @Override
+  public void resume() {
+    paused = false;
+    drain();
+  }
+
+  @Override
+  public void discard() {
+    done = true;
   }
 
   private void drain() {
-    if (emitting) {
-      return; // a handler asked for more from inside an emission: the loop below picks it up
+    if (emitting || receiver == null || done) {
+      return; // a receiver asked for more from inside an emission: the loop below picks it up
     }
     emitting = true;
     try {
-      while (demand > 0 && next < chunks.size()) {
-        Buffer chunk = chunks.get(next++);
-        if (demand != Long.MAX_VALUE) {
-          demand--;
-        }
-        // A copy per replay: the writer may take ownership of what it is given.
-        emitData(chunk.copy());
+      while (!paused && next < pieces.size()) {
+        receiver.data(pieces.get(next++).retainedDuplicate());
       }
-      if (demand > 0 && next == chunks.size() && !endSent) {
-        endSent = true;
-        emitEnd();
+      if (!paused && !done) {
+        done = true;
+        receiver.end(trailers);
+      } else {
+        receiver.batchEnd();
       }
     } finally {
       emitting = false;

@@ -1,29 +1,34 @@
 package batcycle.retry;
 
-import batcycle.pipeline.BodyStream;
+import batcycle.pipeline.Body;
+import batcycle.pipeline.BodyReceiver;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The client's request body as attempts see it. The first attempt reads it live; what streams through is recorded
- * up to a cap, so a retry can send the same bytes again. Past the cap the recording is dropped (never more than
- * the cap is held) and the body is marked non-replayable, while the stream itself flows on untouched.
+ * up to a cap (as slices of the same buffers, never copies), so a retry can send the same bytes again. Past the cap
+ * the recording is dropped (never more than the cap is held) and the body is marked non-replayable, while the
+ * stream itself flows on untouched.
  *
  * <p>A retry after a failure that consumed nothing of the body (a connect failure: the forwarder only reads the
  * body once connected) gets the live body again, so any size and any method can be retried then.
  *
- * <p>Confined to the event loop of the exchange.
+ * <p>Confined to the event loop of the exchange; {@link #release} once the exchange has ended.
  */
-final class ReplayableBody {
-  private final ReadStream<Buffer> source;
+final class ReplayableBody implements BodyReceiver {
+  private final Body source;
   private final long cap;
   private final Runnable unreadFailure;
-  private List<Buffer> recorded = new ArrayList<>();
+  private List<ByteBuf> recorded = new ArrayList<>(4);
   private long recordedBytes;
+  private HttpHeaders trailers = EmptyHttpHeaders.INSTANCE;
+  private boolean subscribed;
   private boolean overflowed;
   private boolean ended;
   private boolean failed;
@@ -32,22 +37,18 @@ final class ReplayableBody {
   private Promise<Boolean> completion;
 
   /**
-   * {@code source} must be paused and not yet ended; {@code cap} is the most bytes recorded for a replay (0 for
+   * {@code source}: the client's body, not yet subscribed; {@code cap}: the most bytes recorded for a replay (0 for
    * a request that may never be replayed: then only whether the body was touched is tracked).
-   * {@code unreadFailure} runs when the client's upload fails while no attempt is reading it (this wrapper takes
-   * the place of the exception handler the client's request had).
+   * {@code unreadFailure} runs when the client's upload fails while no attempt is reading it.
    */
-  ReplayableBody(ReadStream<Buffer> source, long cap, Runnable unreadFailure) {
+  ReplayableBody(Body source, long cap, Runnable unreadFailure) {
     this.source = source;
     this.cap = cap;
     this.unreadFailure = unreadFailure;
-    source.handler(this::onChunk);
-    source.endHandler(v -> onEnd());
-    source.exceptionHandler(this::onFailure);
   }
 
-  /** The stream for the first attempt. */
-  ReadStream<Buffer> first() {
+  /** The body for the first attempt. */
+  Body first() {
     live = new LiveView();
     return live;
   }
@@ -71,12 +72,12 @@ final class ReplayableBody {
       return Future.succeededFuture(true);
     }
     completion = Promise.promise();
-    source.resume();
+    flow();
     return completion.future();
   }
 
-  /** The stream for the next attempt: the live body if untouched, otherwise a replay (only after {@link #whole}). */
-  ReadStream<Buffer> next() {
+  /** The body for the next attempt: the live body if untouched, otherwise a replay (only after {@link #whole}). */
+  Body next() {
     detach();
     if (!touched) {
       live = new LiveView();
@@ -85,57 +86,89 @@ final class ReplayableBody {
     if (!ended || overflowed || failed) {
       throw new IllegalStateException("the body is not replayable");
     }
-    return new ReplayStream(List.copyOf(recorded));
+    return new ReplayStream(recorded, trailers);
+  }
+
+  /** Gives back the recorded buffers; call once no attempt can read them any more. */
+  void release() {
+    if (recorded != null) {
+      for (ByteBuf piece : recorded) {
+        piece.release();
+      }
+      recorded = null;
+    }
+  }
+
+  private void flow() {
+    if (!subscribed) {
+      subscribed = true;
+      source.subscribe(this);
+    } else {
+      source.resume();
+    }
   }
 
   /** Stops feeding the previous attempt and holds the client's body until someone asks for it. */
   private void detach() {
     if (live != null) {
       live = null;
-      if (!ended) {
+      if (subscribed && !ended) {
         source.pause();
       }
     }
   }
 
-  private void onChunk(Buffer chunk) {
-    record(chunk);
-    if (live != null) {
+  @Override
+  public void data(ByteBuf piece) {
+    record(piece);
+    if (live != null && live.receiver != null) {
       touched = true;
-      live.emitData(chunk);
+      live.receiver.data(piece);
+    } else {
+      piece.release(); // read for the recording only
     }
   }
 
-  private void record(Buffer chunk) {
-    if (overflowed) {
+  @Override
+  public void batchEnd() {
+    if (live != null && live.receiver != null) {
+      live.receiver.batchEnd();
+    }
+  }
+
+  private void record(ByteBuf piece) {
+    if (overflowed || recorded == null) {
       return;
     }
-    if (recordedBytes + chunk.length() > cap) {
+    if (recordedBytes + piece.readableBytes() > cap) {
       overflowed = true;
-      recorded = null; // past the cap nothing is kept, not even what was already recorded
+      release(); // past the cap nothing is kept, not even what was already recorded
       if (completion != null) {
         source.pause();
         finish(false);
       }
       return;
     }
-    recorded.add(chunk);
-    recordedBytes += chunk.length();
+    recorded.add(piece.retainedSlice());
+    recordedBytes += piece.readableBytes();
   }
 
-  private void onEnd() {
+  @Override
+  public void end(HttpHeaders trailers) {
     ended = true;
-    if (live != null) {
+    this.trailers = trailers;
+    if (live != null && live.receiver != null) {
       touched = true;
-      live.emitEnd();
+      live.receiver.end(trailers);
     }
     finish(!overflowed);
   }
 
-  private void onFailure(Throwable cause) {
+  @Override
+  public void failed(Throwable cause) {
     failed = true;
-    if (live != null) {
-      live.emitFailure(cause);
+    if (live != null && live.receiver != null) {
+      live.receiver.failed(cause);
     } else {
       unreadFailure.run();
     }
@@ -151,37 +184,40 @@ final class ReplayableBody {
   }
 
   /** The live body as one attempt sees it; inert once that attempt is over. */
-  private final class LiveView extends BodyStream {
+  private final class LiveView implements Body {
+    private BodyReceiver receiver;
 
     private boolean active() {
       return live == this;
     }
 
-
-
+    @Override
+    public void subscribe(BodyReceiver receiver) {
+      if (active()) {
+        this.receiver = receiver;
+        flow();
+      }
+    }
 
     @Override
-    public ReadStream<Buffer> pause() {
+    public void pause() {
       if (active() && !ended) {
         source.pause();
       }
-      return this;
     }
 
     @Override
-    public ReadStream<Buffer> resume() {
+    public void resume() {
       if (active() && !ended) {
         source.resume();
       }
-      return this;
     }
 
     @Override
-    public ReadStream<Buffer> fetch(long amount) {
-      if (active() && !ended) {
-        source.fetch(amount);
+    public void discard() {
+      if (active()) {
+        detach(); // the attempt gave up on it; the client's body stays for a retry or for the exchange's end
       }
-      return this;
     }
   }
 }

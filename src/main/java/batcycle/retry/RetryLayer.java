@@ -8,7 +8,6 @@ import batcycle.pipeline.UpstreamResponse;
 import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 
 /**
  * Hides transient failures of the app by sending the request again, but only when that cannot do harm. A retry
@@ -17,21 +16,19 @@ import io.vertx.core.Vertx;
  * request certainly never reached the app (connect failure); a body that is untouched or fully recorded under
  * {@code retry.maxReplayBytes}; time left before the request deadline; and room in the shared retry budget.
  * Every "no" is counted by reason. A discarded response is aborted before the retry, and back-off waits on a
- * Vert.x timer on the exchange's event loop (with jitter, capped; or the app's Retry-After, if short enough).
+ * timer on the exchange's event loop (with jitter, capped; or the app's Retry-After, if short enough).
  *
  * <p>Inside the pipeline nothing has been written to the client yet, so a retry can never follow a response that
  * started flowing: once this layer hands a response on, it is final.
  */
 public final class RetryLayer implements Layer {
   private final RetryConfig config;
-  private final Vertx vertx;
   private final RetryBudget budget;
   private final IntervalFunction backoff;
   private final RetryMeters meters;
 
-  public RetryLayer(RetryConfig config, Vertx vertx, RetryBudget budget, MeterRegistry registry) {
+  public RetryLayer(RetryConfig config, RetryBudget budget, MeterRegistry registry) {
     this.config = config;
-    this.vertx = vertx;
     this.budget = budget;
     long baseMs = config.backoffBase().toMillis();
     // resilience4j wants an interval of at least 1 ms; a base of 0 means "retry at once".
@@ -46,6 +43,6 @@ public final class RetryLayer implements Layer {
     if (config.maxAttempts() <= 1) {
       return next.proceed(exchange);
     }
-    return new RetryingExchange(exchange, next, config, vertx, budget, backoff, meters).start();
+    return new RetryingExchange(exchange, next, config, budget, backoff, meters).start();
   }
 }

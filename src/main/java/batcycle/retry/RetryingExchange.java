@@ -1,17 +1,17 @@
 package batcycle.retry;
 
 import batcycle.config.RetryConfig;
-import batcycle.errors.CircuitOpen;
+import batcycle.errors.FailureKind;
+import batcycle.errors.ProxyFailure;
+import batcycle.errors.ResponseFlag;
 import batcycle.headers.HeaderNames;
 import batcycle.pipeline.Exchange;
+import batcycle.pipeline.LoopScheduler;
 import batcycle.pipeline.Next;
-import batcycle.pipeline.ResponseFlag;
 import batcycle.pipeline.UpstreamResponse;
 import io.github.resilience4j.core.IntervalFunction;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -24,22 +24,20 @@ final class RetryingExchange {
   private final Exchange exchange;
   private final Next next;
   private final RetryConfig config;
-  private final Vertx vertx;
   private final RetryBudget budget;
   private final IntervalFunction backoff;
   private final RetryMeters meters;
   private final Promise<UpstreamResponse> result = Promise.promise();
   private ReplayableBody body;
   private int attempts;
-  private long timer = -1;
+  private LoopScheduler.Timer timer;
   private Throwable lastFailure;
 
-  RetryingExchange(Exchange exchange, Next next, RetryConfig config, Vertx vertx, RetryBudget budget,
-                   IntervalFunction backoff, RetryMeters meters) {
+  RetryingExchange(Exchange exchange, Next next, RetryConfig config, RetryBudget budget, IntervalFunction backoff,
+                   RetryMeters meters) {
     this.exchange = exchange;
     this.next = next;
     this.config = config;
-    this.vertx = vertx;
     this.budget = budget;
     this.backoff = backoff;
     this.meters = meters;
@@ -47,20 +45,22 @@ final class RetryingExchange {
 
   Future<UpstreamResponse> start() {
     body = wrapBody();
+    if (body != null) {
+      exchange.onEnd(outcome -> body.release());
+    }
     exchange.onCancel(this::onCancel);
     send();
     return result.future();
   }
 
-  /** Null when there is no body left to stream (none, or all of it already in the exchange's prefix). */
+  /** Null when the request has no body to stream. */
   private ReplayableBody wrapBody() {
-    if (!exchange.hasBody() || exchange.inbound().isEnded()) {
+    if (!exchange.hasBody()) {
       return null;
     }
     long cap = 0;
     if (Retryability.safeToRepeat(exchange) && !exchange.isWebSocket()) {
-      cap = Math.max(0, config.maxReplayBytes()
-          - (exchange.bodyPrefix() == null ? 0 : exchange.bodyPrefix().length()));
+      cap = config.maxReplayBytes();
       if (declaredLength() > cap) {
         cap = 0; // known to be too large: not worth recording any of it
       }
@@ -71,7 +71,7 @@ final class RetryingExchange {
   }
 
   private long declaredLength() {
-    String length = exchange.inbound().getHeader(HttpHeaders.CONTENT_LENGTH);
+    String length = exchange.headers().get(HeaderNames.CONTENT_LENGTH);
     try {
       return length == null ? -1 : Long.parseLong(length.trim());
     } catch (NumberFormatException e) {
@@ -85,7 +85,7 @@ final class RetryingExchange {
       if (result.future().isComplete()) {
         // The client left while this attempt was under way and the exchange is already over.
         if (ar.succeeded() && ar.result() != null) {
-          ar.result().abort().run();
+          ar.result().abort();
         }
       } else if (ar.succeeded()) {
         onResponse(ar.result());
@@ -100,8 +100,8 @@ final class RetryingExchange {
       result.complete(response); // null: a WebSocket tunnel took the connection over
       return;
     }
-    String skip = precheck(Retryability.STATUS);
-    Duration retryAfter = RetryAfter.parse(response.headers().get(HeaderNames.RETRY_AFTER), Instant.now());
+    String skip = precheck(FailureKind.Retry.STATUS);
+    Duration retryAfter = RetryAfter.parse(response.head().headers().get(HeaderNames.RETRY_AFTER), Instant.now());
     if (skip == null && retryAfter != null && retryAfter.compareTo(config.maxRetryAfter()) > 0) {
       skip = "retry_after"; // the app asks for more patience than a client waiting on a request has
     }
@@ -118,8 +118,8 @@ final class RetryingExchange {
         result.complete(response);
         return;
       }
-      response.abort().run(); // resets the exchange with the app; its answer is not the client's
-      retry(Retryability.STATUS, delay);
+      response.abort(); // resets the exchange with the app; its answer is not the client's
+      retry(FailureKind.Retry.STATUS, delay);
     });
   }
 
@@ -130,7 +130,8 @@ final class RetryingExchange {
       return;
     }
     String reason = Retryability.reasonFor(cause);
-    String skip = reason == null ? (cause instanceof CircuitOpen ? "circuit_open" : null) : precheck(reason);
+    boolean circuitOpen = cause instanceof ProxyFailure known && known.kind() == FailureKind.CIRCUIT_OPEN;
+    String skip = reason == null ? (circuitOpen ? "circuit_open" : null) : precheck(reason);
     if (reason == null || skip != null) {
       if (skip != null) {
         skip(skip);
@@ -155,7 +156,7 @@ final class RetryingExchange {
     if (attempts >= config.maxAttempts()) {
       return "attempts_exhausted";
     }
-    boolean reachedApp = !reason.equals(Retryability.CONNECT_FAILURE);
+    boolean reachedApp = !reason.equals(FailureKind.Retry.CONNECT_FAILURE);
     if (reachedApp && exchange.isWebSocket()) {
       return "websocket";
     }
@@ -175,9 +176,9 @@ final class RetryingExchange {
     // The rest of a small body may still be on its way from the client; wait for it, not past the deadline.
     Promise<Boolean> bounded = Promise.promise();
     long waitMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-    long id = vertx.setTimer(waitMs, t -> bounded.tryComplete(false));
+    LoopScheduler.Timer wait = exchange.loop().schedule(waitMs, () -> bounded.tryComplete(false));
     whole.onComplete(ar -> {
-      vertx.cancelTimer(id);
+      wait.cancel();
       bounded.tryComplete(ar.succeeded() && ar.result());
     });
     return bounded.future();
@@ -203,16 +204,16 @@ final class RetryingExchange {
     if (body != null) {
       exchange.body(body.next());
     }
-    timer = vertx.setTimer(Math.max(1, delayMs), id -> {
-      timer = -1;
+    timer = exchange.loop().schedule(Math.max(1, delayMs), () -> {
+      timer = null;
       send();
     });
   }
 
   private void onCancel() {
-    if (timer != -1) {
-      vertx.cancelTimer(timer);
-      timer = -1;
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
       result.tryFail(lastFailure != null ? lastFailure : new IllegalStateException("client went away"));
     }
   }

@@ -5,10 +5,9 @@ import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Layer;
 import batcycle.pipeline.Next;
 import batcycle.pipeline.UpstreamResponse;
-import io.vertx.core.Context;
+import batcycle.pipeline.LoopScheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,13 +20,9 @@ public final class StartupGate implements Layer {
   private final long holdMs;
   private final int maxHeld;
   private final AtomicInteger held;
-  private final Vertx vertx;
-  private final Context context;
 
-  /** One gate per event loop; {@code held} is shared so the bound holds across them. */
-  public StartupGate(Vertx vertx, AppProbe probe, LifecycleConfig config, AtomicInteger held) {
-    this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+  /** {@code held} is shared by every event loop, so the bound holds across them. */
+  public StartupGate(AppProbe probe, LifecycleConfig config, AtomicInteger held) {
     this.probe = probe;
     this.holdMs = config.startupHoldTimeout().toMillis();
     this.maxHeld = config.startupMaxHeld();
@@ -46,13 +41,13 @@ public final class StartupGate implements Layer {
       return next.proceed(exchange).andThen(ar -> probe.markUp(ar.succeeded()));
     }
     Promise<Void> release = Promise.promise();
-    long timer = vertx.setTimer(holdMs, id -> release.tryComplete());
+    LoopScheduler.Timer timer = exchange.loop().schedule(holdMs, release::tryComplete);
     // The probe completes on another event loop: hop back to this one before touching the exchange.
-    probe.up().onComplete(v -> context.runOnContext(x -> release.tryComplete()));
-    exchange.onCancel(() -> release.tryComplete());
+    probe.up().onComplete(v -> exchange.loop().execute(release::tryComplete));
+    exchange.onCancel(release::tryComplete);
     return release.future().compose(v -> {
       held.decrementAndGet();
-      vertx.cancelTimer(timer);
+      timer.cancel();
       return exchange.isCancelled() ? Future.failedFuture(new IllegalStateException("client went away"))
           : next.proceed(exchange);
     });

@@ -4,18 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.config.BatcycleConfig;
 import batcycle.config.Key;
-import batcycle.errors.CircuitOpen;
-import batcycle.errors.UpstreamReset;
-import batcycle.errors.UpstreamTimeout;
+import batcycle.errors.FailureKind;
+import batcycle.errors.ProxyFailure;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Next;
 import batcycle.pipeline.UpstreamResponse;
+import batcycle.testing.Failures;
 import batcycle.testing.FakeClock;
-import batcycle.testing.FakeExchanges;
 import batcycle.testing.FakeExchanges.Response;
+import batcycle.testing.FakeExchanges;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.handler.codec.http.HttpMethod;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -61,15 +61,15 @@ class CircuitBreakerLayerTest {
       call(layer, status(503));
     }
     assertThat(circuit.state()).as("9 failures are under the minimum of 10").isEqualTo("closed");
-    call(layer, Future.failedFuture(new UpstreamReset("reset", null)));
+    call(layer, Future.failedFuture(ProxyFailure.of(FailureKind.RESET, "reset")));
     assertThat(circuit.state()).isEqualTo("open");
     assertThat(stateGauge("open")).isEqualTo(1);
     assertThat(stateGauge("closed")).isZero();
 
     Future<UpstreamResponse> shed = call(layer, status(200));
-    assertThat(shed.cause()).isInstanceOf(CircuitOpen.class);
-    assertThat(((CircuitOpen) shed.cause()).retryAfterSeconds()).isEqualTo(5);
-    assertThat(((CircuitOpen) shed.cause()).status()).isEqualTo(503);
+    assertThat(Failures.kindOf(shed.cause())).isEqualTo(FailureKind.CIRCUIT_OPEN);
+    assertThat(((ProxyFailure) shed.cause()).retryAfterSeconds()).isEqualTo(5);
+    assertThat(((ProxyFailure) shed.cause()).status()).isEqualTo(503);
     assertThat(calls.get()).as("the app is not called while open").isEqualTo(10);
     assertThat(circuit.describe()).startsWith("circuit open");
   }
@@ -100,11 +100,11 @@ class CircuitBreakerLayerTest {
     UpstreamCircuit circuit = circuit(Map.of());
     CircuitBreakerLayer layer = new CircuitBreakerLayer(circuit);
     for (int i = 0; i < 10; i++) {
-      call(layer, Future.failedFuture(new UpstreamTimeout(UpstreamTimeout.Phase.RESPONSE, "slow")));
+      call(layer, Future.failedFuture(ProxyFailure.of(FailureKind.RESPONSE_TIMEOUT, "slow")));
     }
     assertThat(circuit.state()).isEqualTo("open");
     clock.advance(Duration.ofSeconds(4));
-    assertThat(call(layer, status(200)).cause()).isInstanceOf(CircuitOpen.class);
+    assertThat(Failures.kindOf(call(layer, status(200)).cause())).isEqualTo(FailureKind.CIRCUIT_OPEN);
     clock.advance(Duration.ofMillis(1001));
     assertThat(call(layer, status(200)).succeeded()).isTrue();
     assertThat(circuit.state()).isEqualTo("half_open");
@@ -135,7 +135,7 @@ class CircuitBreakerLayerTest {
     clock.advance(Duration.ofMillis(5001));
     Exchange leaving = FakeExchanges.exchange(HttpMethod.GET, "/");
     leaving.cancel();
-    layer.handle(leaving, exchange -> Future.failedFuture(new UpstreamReset("reset by us", null)));
+    layer.handle(leaving, exchange -> Future.failedFuture(ProxyFailure.of(FailureKind.RESET, "reset by us")));
     assertThat(circuit.state()).isEqualTo("half_open");
     assertThat(call(layer, status(200)).succeeded()).as("the probe permit was released").isTrue();
     assertThat(circuit.state()).isEqualTo("closed");

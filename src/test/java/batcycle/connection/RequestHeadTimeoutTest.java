@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The head timeout's decisions on an embedded channel with frozen time, laid out as Vert.x lays out an HTTP/1
- * connection: the raw side first, then the codec, and the decoded side added once the first head is decoded.
+ * The head timeout's decisions on an embedded channel with frozen time, laid out as the proxy lays out an HTTP/1
+ * connection: the raw side first, then the codec, then the decoded side.
  */
 class RequestHeadTimeoutTest {
   private static final long TIMEOUT_MS = 1_000;
@@ -39,16 +38,11 @@ class RequestHeadTimeoutTest {
     channel.pipeline().addLast(RequestHeadTimeout.RAW, timeout.rawSide());
     channel.pipeline().addLast("httpDecoder", new HttpRequestDecoder());
     channel.pipeline().addLast("httpEncoder", new HttpResponseEncoder());
-    // Stands in for Vert.x's connection handler, which runs when the first head has been decoded.
-    channel.pipeline().addLast("vertx", new ChannelInboundHandlerAdapter() {
-      private boolean first = true;
-
+    channel.pipeline().addLast(RequestHeadTimeout.DECODED, timeout.decodedSide());
+    // Stands in for the proxy's connection handler.
+    channel.pipeline().addLast("proxy", new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (first && msg instanceof HttpRequest) {
-          first = false;
-          timeout.firstHeadComplete(ctx.pipeline());
-        }
         ReferenceCountUtil.release(msg);
       }
     });
@@ -152,13 +146,13 @@ class RequestHeadTimeoutTest {
   }
 
   @Test
-  void aConnectionWithoutTheHttp1CodecIsNotWatched() {
+  void anHttp2ConnectionIsNotWatched() {
     EmbeddedChannel h2 = new EmbeddedChannel();
     h2.freezeTime();
     RequestHeadTimeout timeout = new RequestHeadTimeout(TIMEOUT_MS, expired::incrementAndGet);
     h2.pipeline().addLast(RequestHeadTimeout.RAW, timeout.rawSide());
     h2.writeInbound(Unpooled.copiedBuffer("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", StandardCharsets.US_ASCII));
-    timeout.firstHeadComplete(h2.pipeline());
+    timeout.stopWatching(h2.pipeline());
     assertThat(h2.pipeline().get(RequestHeadTimeout.RAW)).isNull();
     h2.advanceTimeBy(TIMEOUT_MS * 10, TimeUnit.MILLISECONDS);
     h2.runScheduledPendingTasks();

@@ -6,10 +6,10 @@ import batcycle.config.BatcycleConfig;
 import batcycle.config.Key;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.UpstreamResponse;
-import batcycle.testing.FakeExchanges;
 import batcycle.testing.FakeExchanges.Response;
+import batcycle.testing.FakeExchanges;
+import io.netty.handler.codec.http.HttpMethod;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpMethod;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import batcycle.accesslog.AccessLogFormat;
 import batcycle.accesslog.AccessLogRecord;
 import batcycle.headers.RequestIds;
-import batcycle.headers.TraceContext;
+import batcycle.pipeline.TraceContext;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.JsonFactory;

@@ -3,7 +3,7 @@ package batcycle.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.headers.RequestIds;
-import batcycle.headers.TraceContext;
+import batcycle.pipeline.TraceContext;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;

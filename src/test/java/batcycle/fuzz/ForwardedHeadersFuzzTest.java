@@ -10,14 +10,16 @@ import batcycle.pipeline.Exchange;
 import batcycle.proxy.RequestTargetFuzzEntry;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import batcycle.pipeline.Protocol;
+import batcycle.testing.FakeBody;
+import batcycle.testing.TestLoop;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +51,7 @@ class ForwardedHeadersFuzzTest {
         data.consumeBoolean());
     String scheme = data.pickValue(new String[] {"http", "https"});
     InetAddress client = InetAddress.getByAddress(address(data, data.consumeBoolean() ? 4 : 16));
-    MultiMap headers = HttpHeaders.headers();
+    HttpHeaders headers = new DefaultHttpHeaders();
     String host = data.consumeString(30);
     if (RequestTargetFuzzEntry.validAuthority(host)) { // the proxy answers 400 to any other Host
       headers.set("host", host);
@@ -65,11 +67,11 @@ class ForwardedHeadersFuzzTest {
       }
     }
     List<String> before = lines(headers);
-    MultiMap original = HttpHeaders.headers().addAll(headers);
-    var request = FakeRequests.request(HttpMethod.GET, "/", HttpVersion.HTTP_1_1, headers, null,
-        SocketAddress.inetSocketAddress(new InetSocketAddress(client, 40000)), scheme);
-    Exchange exchange = new Exchange(request, "fuzz", System.nanoTime(), System.currentTimeMillis());
-    exchange.prepare("/", headers, false, null, false);
+    HttpHeaders original = new DefaultHttpHeaders().add(headers);
+    var request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", headers);
+    Exchange exchange = new Exchange(request, Protocol.HTTP_1_1, client.getHostAddress(), 8000, new TestLoop(),
+        "fuzz", new FakeBody().end());
+    exchange.secure(scheme.equals("https"));
 
     new ForwardedHeadersLayer(config, UPSTREAM).handle(exchange, e -> Future.succeededFuture(null));
 
@@ -111,7 +113,7 @@ class ForwardedHeadersFuzzTest {
     assertThat(lines(headers).stream().filter(l -> !WRITTEN.contains(name(l))).toList()).isEqualTo(untouched);
   }
 
-  private static void assertSetUnlessTrusted(HeaderConfig config, MultiMap original, MultiMap headers, String name,
+  private static void assertSetUnlessTrusted(HeaderConfig config, HttpHeaders original, HttpHeaders headers, String name,
                                              String value) {
     if (config.trustForwarded() && original.contains(name)) {
       assertThat(headers.getAll(name)).isEqualTo(original.getAll(name));
@@ -133,7 +135,7 @@ class ForwardedHeadersFuzzTest {
     return address;
   }
 
-  private static List<String> lines(MultiMap headers) {
+  private static List<String> lines(HttpHeaders headers) {
     List<String> out = new ArrayList<>();
     for (Map.Entry<String, String> field : headers) {
       out.add(field.getKey().toLowerCase(Locale.ROOT) + ": " + field.getValue());

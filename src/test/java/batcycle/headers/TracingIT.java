@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import batcycle.accesslog.AccessLogRecord;
 import batcycle.config.Key;
+import batcycle.pipeline.TraceContext;
 import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;

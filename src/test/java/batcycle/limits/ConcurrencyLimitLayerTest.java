@@ -6,32 +6,32 @@ import static org.awaitility.Awaitility.await;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.Key;
 import batcycle.config.LimitConfig;
-import batcycle.errors.Overloaded;
+import batcycle.errors.FailureKind;
+import batcycle.errors.ProxyFailure;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Next;
 import batcycle.pipeline.Outcome;
 import batcycle.pipeline.UpstreamResponse;
-import batcycle.testing.FakeExchanges;
+import batcycle.testing.Failures;
 import batcycle.testing.FakeExchanges.Response;
+import batcycle.testing.FakeExchanges;
+import batcycle.testing.RealLoop;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Context;
+import io.netty.handler.codec.http.HttpMethod;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ConcurrencyLimitLayerTest {
-  private final Vertx vertx = Vertx.vertx();
-  private final Context loop = vertx.getOrCreateContext();
+  private final RealLoop loop = new RealLoop();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   /** Requests the fake app holds until the test answers them. */
   private final List<Promise<UpstreamResponse>> held = new CopyOnWriteArrayList<>();
@@ -42,12 +42,16 @@ class ConcurrencyLimitLayerTest {
   };
 
   @AfterEach
-  void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  void close() {
+    loop.close();
   }
 
   private ConcurrencyLimitLayer layer(ConcurrencyLimiter limiter, LimitConfig config) {
-    return new ConcurrencyLimitLayer(limiter, config.queueTimeout(), vertx);
+    return new ConcurrencyLimitLayer(limiter, config.queueTimeout());
+  }
+
+  private Exchange exchange(String path) {
+    return FakeExchanges.exchange(loop, HttpMethod.GET, path, null);
   }
 
   private static LimitConfig config(String max, String queue, String queueTimeout) {
@@ -57,7 +61,7 @@ class ConcurrencyLimitLayerTest {
 
   private <T> T onLoop(Supplier<T> action) throws Exception {
     CompletableFuture<T> result = new CompletableFuture<>();
-    loop.runOnContext(v -> result.complete(action.get()));
+    loop.execute(() -> result.complete(action.get()));
     return result.get(10, TimeUnit.SECONDS);
   }
 
@@ -76,21 +80,21 @@ class ConcurrencyLimitLayerTest {
     LimitConfig config = config("2", "1", "5s");
     ConcurrencyLimiter limiter = new ConcurrencyLimiter(config, registry);
     ConcurrencyLimitLayer layer = layer(limiter, config);
-    Exchange first = FakeExchanges.exchange(HttpMethod.GET, "/1");
+    Exchange first = exchange("/1");
     onLoop(() -> layer.handle(first, app));
-    onLoop(() -> layer.handle(FakeExchanges.exchange(HttpMethod.GET, "/2"), app));
-    Future<UpstreamResponse> queued = onLoop(() -> layer.handle(FakeExchanges.exchange(HttpMethod.GET, "/3"), app));
-    Future<UpstreamResponse> shed = onLoop(() -> layer.handle(FakeExchanges.exchange(HttpMethod.GET, "/4"), app));
+    onLoop(() -> layer.handle(exchange("/2"), app));
+    Future<UpstreamResponse> queued = onLoop(() -> layer.handle(exchange("/3"), app));
+    Future<UpstreamResponse> shed = onLoop(() -> layer.handle(exchange("/4"), app));
 
     assertThat(shed.failed()).isTrue();
-    assertThat(shed.cause()).isInstanceOf(Overloaded.class);
-    assertThat(((Overloaded) shed.cause()).retryAfterSeconds()).isEqualTo(1);
+    assertThat(Failures.kindOf(shed.cause())).isEqualTo(FailureKind.OVERLOADED);
+    assertThat(((ProxyFailure) shed.cause()).retryAfterSeconds()).isEqualTo(1);
     assertThat(held).as("only the limit reached the app").hasSize(2);
     assertThat(gauge("batcycle.concurrency.active")).isEqualTo(2);
     assertThat(gauge("batcycle.concurrency.queued")).isEqualTo(1);
 
     // The first response head arrives: its permit is still held while its body streams.
-    onLoop(() -> held.get(0).tryComplete(new Response(200).value));
+    onLoop(() -> held.get(0).tryComplete(new Response(200)));
     assertThat(held).hasSize(2);
     onLoop(() -> {
       first.end(new Outcome(200, 10, true));
@@ -109,10 +113,10 @@ class ConcurrencyLimitLayerTest {
     LimitConfig config = config("1", "4", "100ms");
     ConcurrencyLimiter limiter = new ConcurrencyLimiter(config, registry);
     ConcurrencyLimitLayer layer = layer(limiter, config);
-    onLoop(() -> layer.handle(FakeExchanges.exchange(HttpMethod.GET, "/1"), app));
+    onLoop(() -> layer.handle(exchange("/1"), app));
     long start = System.nanoTime();
-    Future<UpstreamResponse> queued = onLoop(() -> layer.handle(FakeExchanges.exchange(HttpMethod.GET, "/2"), app));
-    assertThat(failureOf(queued)).isInstanceOf(Overloaded.class);
+    Future<UpstreamResponse> queued = onLoop(() -> layer.handle(exchange("/2"), app));
+    assertThat(Failures.kindOf(failureOf(queued))).isEqualTo(FailureKind.OVERLOADED);
     assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(100);
     assertThat(gauge("batcycle.concurrency.queued")).isZero();
     assertThat(held).hasSize(1);
@@ -123,11 +127,11 @@ class ConcurrencyLimitLayerTest {
     LimitConfig config = config("1", "4", "10s");
     ConcurrencyLimiter limiter = new ConcurrencyLimiter(config, registry);
     ConcurrencyLimitLayer layer = layer(limiter, config);
-    onLoop(() -> layer.handle(FakeExchanges.exchange(HttpMethod.GET, "/1"), app));
-    Exchange hurried = FakeExchanges.exchange(HttpMethod.GET, "/2");
+    onLoop(() -> layer.handle(exchange("/1"), app));
+    Exchange hurried = exchange("/2");
     hurried.deadlineNanos(System.nanoTime() + 100_000_000L);
     Future<UpstreamResponse> queued = onLoop(() -> layer.handle(hurried, app));
-    assertThat(failureOf(queued)).isInstanceOf(Overloaded.class);
+    assertThat(Failures.kindOf(failureOf(queued))).isEqualTo(FailureKind.OVERLOADED);
   }
 
   @Test
@@ -135,9 +139,9 @@ class ConcurrencyLimitLayerTest {
     LimitConfig config = config("1", "1", "10s");
     ConcurrencyLimiter limiter = new ConcurrencyLimiter(config, registry);
     ConcurrencyLimitLayer layer = layer(limiter, config);
-    Exchange failing = FakeExchanges.exchange(HttpMethod.GET, "/1");
+    Exchange failing = exchange("/1");
     onLoop(() -> layer.handle(failing, app));
-    Exchange leaving = FakeExchanges.exchange(HttpMethod.GET, "/2");
+    Exchange leaving = exchange("/2");
     onLoop(() -> layer.handle(leaving, app));
     onLoop(() -> {
       leaving.cancel();
@@ -158,8 +162,8 @@ class ConcurrencyLimitLayerTest {
     LimitConfig config = config("1", "0", "1s");
     ConcurrencyLimiter limiter = new ConcurrencyLimiter(config, registry);
     ConcurrencyLimitLayer layer = layer(limiter, config);
-    Next tunnel = exchange -> Future.succeededFuture(null);
-    onLoop(() -> layer.handle(FakeExchanges.exchange(HttpMethod.GET, "/ws"), tunnel));
+    Next tunnel = exchange -> new Response(101).future();
+    onLoop(() -> layer.handle(exchange("/ws"), tunnel));
     assertThat(gauge("batcycle.concurrency.active")).isZero();
   }
 

@@ -2,14 +2,14 @@ package batcycle.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import batcycle.testing.FakeExchanges;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PipelineTest {
-  private static final UpstreamResponse OK = new UpstreamResponse(200, "OK", null, null, () -> null, () -> { },
-      () -> { });
+  private static final UpstreamResponse OK = new FakeExchanges.Response(200);
 
   @Test
   void runsLayersOutermostFirstThenTheTerminal() {

@@ -6,41 +6,51 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class KeepAliveHintTest {
-  private static HttpResponse rewritten(int poolIdleSeconds, String keepAlive) {
+  private static final long POOL_IDLE = TimeUnit.SECONDS.toNanos(4);
+
+  private static long keptSeconds(String keepAlive, String connection) {
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     if (keepAlive != null) {
       response.headers().set("keep-alive", keepAlive);
     }
-    new KeepAliveHint(poolIdleSeconds).rewrite(response);
-    return response;
+    if (connection != null) {
+      response.headers().set("connection", connection);
+    }
+    return TimeUnit.NANOSECONDS.toSeconds(KeepAliveHint.keepNanos(response, POOL_IDLE));
   }
 
   @Test
   void keepsAConnectionOneSecondLessThanTheAppAnnounces() {
-    assertThat(rewritten(4, "timeout=5").headers().get("keep-alive")).isEqualTo("timeout=4");
-    assertThat(rewritten(4, "timeout=3, max=100").headers().get("keep-alive")).isEqualTo("timeout=2");
+    assertThat(keptSeconds("timeout=3", null)).isEqualTo(2);
+    assertThat(keptSeconds("timeout=3, max=100", null)).isEqualTo(2);
   }
 
   @Test
   void neverKeepsItLongerThanThePoolIdleTimeout() {
-    assertThat(rewritten(4, "timeout=60").headers().get("keep-alive")).isEqualTo("timeout=4");
+    assertThat(keptSeconds("timeout=60", null)).isEqualTo(4);
+    assertThat(keptSeconds("timeout=5", null)).isEqualTo(4);
   }
 
   @Test
   void closesAfterTheResponseWhenLessThanASecondWouldBeLeft() {
-    HttpResponse response = rewritten(4, "timeout=1");
-    assertThat(response.headers().get("connection")).isEqualTo("close");
-    assertThat(response.headers().contains("keep-alive")).isFalse();
-    assertThat(rewritten(4, "timeout=0").headers().get("connection")).isEqualTo("close");
+    assertThat(keptSeconds("timeout=1", null)).isZero();
+    assertThat(keptSeconds("timeout=0", null)).isZero();
   }
 
   @Test
-  void leavesResponsesWithoutAReadableHintAlone() {
-    assertThat(rewritten(4, null).headers().isEmpty()).isTrue();
-    assertThat(rewritten(4, "max=5").headers().get("keep-alive")).isEqualTo("max=5");
-    assertThat(rewritten(4, "timeout=abc").headers().get("keep-alive")).isEqualTo("timeout=abc");
+  void closesWhenTheAppSaysSo() {
+    assertThat(keptSeconds(null, "close")).isZero();
+    assertThat(keptSeconds("timeout=60", "close")).isZero();
+  }
+
+  @Test
+  void keepsThePoolIdleTimeoutWithoutAReadableHint() {
+    assertThat(keptSeconds(null, null)).isEqualTo(4);
+    assertThat(keptSeconds("max=5", null)).isEqualTo(4);
+    assertThat(keptSeconds("timeout=abc", null)).isEqualTo(4);
   }
 }

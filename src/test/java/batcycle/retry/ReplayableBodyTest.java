@@ -3,19 +3,51 @@ package batcycle.retry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.testing.FakeBody;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.ReadStream;
+import batcycle.pipeline.Body;
+import batcycle.pipeline.BodyReceiver;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class ReplayableBodyTest {
   /** Reads a stream to its end, synchronously (the fakes deliver on demand). */
-  private static String readAll(ReadStream<Buffer> stream, AtomicBoolean ended) {
-    Buffer all = Buffer.buffer();
-    stream.handler(all::appendBuffer);
-    stream.endHandler(v -> ended.set(true));
-    stream.resume();
-    return all.toString();
+  private static String readAll(Body body, AtomicBoolean ended) {
+    Reader reader = new Reader(ended);
+    body.subscribe(reader);
+    return reader.text.toString();
+  }
+
+  /** Collects what a body delivers, releasing each piece as a writer would. */
+  private static final class Reader implements BodyReceiver {
+    final StringBuilder text = new StringBuilder();
+    final AtomicBoolean ended;
+    boolean pauseAfterEach;
+    Body body;
+
+    Reader(AtomicBoolean ended) {
+      this.ended = ended;
+    }
+
+    @Override
+    public void data(ByteBuf piece) {
+      text.append(piece.toString(StandardCharsets.UTF_8));
+      piece.release();
+      if (pauseAfterEach) {
+        body.pause();
+      }
+    }
+
+    @Override
+    public void end(HttpHeaders trailers) {
+      ended.set(true);
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      text.append("!failed");
+    }
   }
 
   @Test
@@ -39,19 +71,21 @@ class ReplayableBodyTest {
     ReplayableBody body = new ReplayableBody(new FakeBody().write("a").write("b").write("c").end(), 64, () -> { });
     readAll(body.first(), new AtomicBoolean());
     body.whole();
-    ReadStream<Buffer> replay = body.next();
-    Buffer got = Buffer.buffer();
+    Body replay = body.next();
     AtomicBoolean ended = new AtomicBoolean();
-    replay.handler(got::appendBuffer);
-    replay.endHandler(v -> ended.set(true));
-    replay.fetch(1);
-    assertThat(got.toString()).isEqualTo("a");
-    replay.fetch(1);
-    assertThat(got.toString()).isEqualTo("ab");
+    Reader reader = new Reader(ended);
+    reader.pauseAfterEach = true;
+    reader.body = replay;
+    replay.subscribe(reader);
+    assertThat(reader.text.toString()).isEqualTo("a");
+    replay.resume();
+    assertThat(reader.text.toString()).isEqualTo("ab");
     assertThat(ended).isFalse();
-    replay.fetch(2);
-    assertThat(got.toString()).isEqualTo("abc");
+    reader.pauseAfterEach = false;
+    replay.resume();
+    assertThat(reader.text.toString()).isEqualTo("abc");
     assertThat(ended).isTrue();
+    body.release();
   }
 
   @Test
@@ -68,17 +102,15 @@ class ReplayableBodyTest {
   void readsTheRestOfAPartlySentBodyBeforeReplaying() {
     FakeBody client = new FakeBody().write("part1-");
     ReplayableBody body = new ReplayableBody(client, 64, () -> { });
-    ReadStream<Buffer> first = body.first();
-    Buffer seen = Buffer.buffer();
-    first.handler(seen::appendBuffer);
-    first.resume();
-    assertThat(seen.toString()).isEqualTo("part1-");
+    Reader seen = new Reader(new AtomicBoolean());
+    body.first().subscribe(seen);
+    assertThat(seen.text.toString()).isEqualTo("part1-");
 
     var whole = body.whole(); // the first attempt failed mid-upload
     assertThat(whole.isComplete()).isFalse();
     client.write("part2").end();
     assertThat(whole.result()).isTrue();
-    assertThat(seen.toString()).as("the failed attempt no longer sees the body").isEqualTo("part1-");
+    assertThat(seen.text.toString()).as("the failed attempt no longer sees the body").isEqualTo("part1-");
     assertThat(readAll(body.next(), new AtomicBoolean())).isEqualTo("part1-part2");
   }
 
@@ -96,9 +128,7 @@ class ReplayableBodyTest {
   void aBodyNoAttemptReadGoesLiveToTheNextAttemptWhateverItsSize() {
     FakeBody client = new FakeBody().write("x".repeat(100)).end();
     ReplayableBody body = new ReplayableBody(client, 0, () -> { }); // not even recorded
-    ReadStream<Buffer> first = body.first();
-    first.handler(b -> { });
-    // A connect failure: the forwarder never started reading.
+    body.first(); // a connect failure: the forwarder never started reading
     assertThat(body.untouched()).isTrue();
     assertThat(client.demanded()).isFalse();
     assertThat(readAll(body.next(), new AtomicBoolean())).hasSize(100);

@@ -1,24 +1,29 @@
 package batcycle.testing;
 
-import batcycle.pipeline.BodyStream;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.ReadStream;
+import batcycle.pipeline.Body;
+import batcycle.pipeline.BodyReceiver;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 /**
- * A request body for unit tests: chunks queued with {@link #write} are delivered as the reader's demand allows
- * (it starts paused, like an inbound request), then the end. Records whether anyone ever asked it for data.
+ * A request body for unit tests: pieces queued with {@link #write} are delivered once someone subscribes and while
+ * they are not paused, then the end. Records whether anyone ever asked it for data; releases what nobody took.
  */
-public final class FakeBody extends BodyStream {
-  private final ArrayDeque<Buffer> queued = new ArrayDeque<>();
-  private long demand;
+public final class FakeBody implements Body {
+  private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
+  private BodyReceiver receiver;
+  private Throwable failure;
+  private boolean paused;
   private boolean endQueued;
   private boolean ended;
   private boolean delivering;
   private boolean demanded;
 
-  public FakeBody write(String chunk) {
-    queued.add(Buffer.buffer(chunk));
+  public FakeBody write(String piece) {
+    queued.add(Unpooled.copiedBuffer(piece, StandardCharsets.UTF_8));
     deliver();
     return this;
   }
@@ -31,7 +36,11 @@ public final class FakeBody extends BodyStream {
 
   /** The client's upload breaks off. */
   public void fail(Throwable cause) {
-    emitFailure(cause);
+    failure = cause;
+    releaseQueued();
+    if (receiver != null) {
+      receiver.failed(cause);
+    }
   }
 
   /** True once the end was delivered. */
@@ -39,49 +48,58 @@ public final class FakeBody extends BodyStream {
     return ended;
   }
 
-  /** True if a reader ever resumed or fetched: the body may have been (partly) consumed. */
+  /** True if a reader ever subscribed or resumed: the body may have been (partly) consumed. */
   public boolean demanded() {
     return demanded;
   }
 
-
-
-
   @Override
-  public ReadStream<Buffer> pause() {
-    demand = 0;
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> resume() {
-    return fetch(Long.MAX_VALUE);
-  }
-
-  @Override
-  public ReadStream<Buffer> fetch(long amount) {
+  public void subscribe(BodyReceiver receiver) {
+    this.receiver = receiver;
     demanded = true;
-    demand = Long.MAX_VALUE - demand < amount ? Long.MAX_VALUE : demand + amount;
+    if (failure != null) {
+      receiver.failed(failure);
+      return;
+    }
     deliver();
-    return this;
+  }
+
+  @Override
+  public void pause() {
+    paused = true;
+  }
+
+  @Override
+  public void resume() {
+    demanded = true;
+    paused = false;
+    deliver();
+  }
+
+  @Override
+  public void discard() {
+    releaseQueued();
+  }
+
+  private void releaseQueued() {
+    ByteBuf piece;
+    while ((piece = queued.poll()) != null) {
+      piece.release();
+    }
   }
 
   private void deliver() {
-    if (delivering) {
+    if (delivering || receiver == null) {
       return;
     }
     delivering = true;
     try {
-      while (demand > 0 && !queued.isEmpty()) {
-        if (demand != Long.MAX_VALUE) {
-          demand--;
-        }
-        Buffer chunk = queued.poll();
-        emitData(chunk);
+      while (!paused && !queued.isEmpty()) {
+        receiver.data(queued.poll());
       }
-      if (demand > 0 && queued.isEmpty() && endQueued && !ended) {
+      if (!paused && queued.isEmpty() && endQueued && !ended) {
         ended = true;
-        emitEnd();
+        receiver.end(EmptyHttpHeaders.INSTANCE);
       }
     } finally {
       delivering = false;

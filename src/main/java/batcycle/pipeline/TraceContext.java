@@ -1,4 +1,4 @@
-package batcycle.headers;
+package batcycle.pipeline;
 
 import java.util.concurrent.ThreadLocalRandom;
 

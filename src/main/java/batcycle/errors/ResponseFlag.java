@@ -1,7 +1,4 @@
-package batcycle.pipeline;
-
-import batcycle.errors.ProxyFailure;
-import batcycle.errors.UpstreamTimeout;
+package batcycle.errors;
 
 /**
  * Short codes for what went wrong in an exchange, in the spirit of Envoy's response flags, so a request-log line
@@ -18,6 +15,8 @@ public enum ResponseFlag {
   UPSTREAM_PROTOCOL_ERROR("UPE"),
   /** The client went away before the response was complete. */
   CLIENT_DISCONNECT("DC"),
+  /** The client was too slow sending its request. */
+  CLIENT_TIMEOUT("CT"),
   /** batcycle answered itself instead of the app (any locally generated response). */
   LOCAL_REPLY("LR"),
   /** The request was malformed and rejected. */
@@ -41,19 +40,5 @@ public enum ResponseFlag {
 
   public String code() {
     return code;
-  }
-
-  /** The flag that describes a failure answered by batcycle, or null if it has none of its own. */
-  public static ResponseFlag of(ProxyFailure failure) {
-    return switch (failure.code()) {
-      case "upstream_connect_failure" -> UPSTREAM_CONNECT_FAILURE;
-      case "upstream_reset" -> UPSTREAM_RESET;
-      case "upstream_protocol_error" -> UPSTREAM_PROTOCOL_ERROR;
-      case "bad_request", "uri_too_long", "headers_too_large", "not_implemented" -> BAD_REQUEST;
-      case "overloaded" -> OVERLOADED;
-      case "circuit_open" -> CIRCUIT_OPEN;
-      case "rate_limited" -> RATE_LIMITED;
-      default -> failure instanceof UpstreamTimeout ? UPSTREAM_TIMEOUT : null;
-    };
   }
 }

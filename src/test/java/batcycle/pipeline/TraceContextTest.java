@@ -1,4 +1,4 @@
-package batcycle.headers;
+package batcycle.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,19 @@
+package batcycle.pipeline;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/** Where a {@link Body} delivers: exactly one of {@link #end} or {@link #failed} ends the delivery. */
+public interface BodyReceiver {
+  /** The next piece; the receiver owns it and must release or pass it on. */
+  void data(ByteBuf piece);
+
+  /** The body is complete; {@code trailers} is empty when there are none. */
+  void end(HttpHeaders trailers);
+
+  /** The body broke off; no more pieces come. */
+  void failed(Throwable cause);
+
+  /** A run of pieces delivered together ended: the moment to flush what was written. */
+  default void batchEnd() {}
+}

@@ -1,0 +1,137 @@
+package batcycle.proxy;
+
+import batcycle.config.BatcycleConfig;
+import batcycle.config.UpstreamConfig;
+import batcycle.config.UpstreamProtocol;
+import batcycle.headers.ResponseHeaders;
+import batcycle.pipeline.Pipeline;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannel;
+import io.vertx.core.spi.transport.Transport;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One event loop's share of the proxy: the client connections it serves, its own pools to the app, its timers and
+ * the pipeline its exchanges run through. Everything here is used on this loop only, so no request hops threads or
+ * takes a lock on its way through.
+ */
+final class ProxyLoop {
+  private final EventLoop eventLoop;
+  private final Transport transport;
+  private final LoopTimeouts scheduler;
+  private final UpstreamPool http1;
+  private final H2UpstreamPool h2;
+  private final Pipeline pipeline;
+  private final ResponseHeaders responseHeaders;
+  private final ClientErrors clientErrors;
+  private final Set<Channel> connections = new HashSet<>();
+  private volatile int localPort;
+  private volatile int open;
+
+  ProxyLoop(EventLoop eventLoop, Transport transport, BatcycleConfig config, RequestPath path,
+            ClientErrors clientErrors) {
+    this.eventLoop = eventLoop;
+    this.transport = transport;
+    this.clientErrors = clientErrors;
+    this.scheduler = new LoopTimeouts(eventLoop);
+    UpstreamConfig upstream = config.upstream();
+    int perLoop = Math.max(1, ceilDiv(upstream.maxConnections(), config.listener().eventLoops()));
+    InetSocketAddress app = new InetSocketAddress(upstream.host(), upstream.port());
+    // WebSocket handshakes always need HTTP/1.1; with an h2c app that pool only ever carries them.
+    this.http1 = new UpstreamPool(this, app, perLoop, upstream.poolIdleTimeout().toNanos(),
+        upstream.connectTimeout().toMillis(), config.listener().maxRequestLine(), path.meters().upstreamConnections());
+    this.h2 = upstream.protocol() == UpstreamProtocol.H2C
+        ? new H2UpstreamPool(this, app, perLoop, upstream.poolIdleTimeout().toNanos(),
+            upstream.connectTimeout().toMillis(), path.meters().upstreamConnections())
+        : null;
+    this.pipeline = path.pipeline(new UpstreamForwarder(upstream, path.meters(), http1, h2));
+    this.responseHeaders = path.responseHeaders();
+  }
+
+  EventLoop eventLoop() {
+    return eventLoop;
+  }
+
+  Transport transport() {
+    return transport;
+  }
+
+  LoopTimeouts scheduler() {
+    return scheduler;
+  }
+
+  Pipeline pipeline() {
+    return pipeline;
+  }
+
+  ResponseHeaders responseHeaders() {
+    return responseHeaders;
+  }
+
+  int localPort() {
+    return localPort;
+  }
+
+  void localPort(int port) {
+    this.localPort = port;
+  }
+
+  void clientProtocolError(Throwable cause) {
+    clientErrors.record(cause);
+  }
+
+  /** The IP address of the client at the far end of {@code channel} (a connection, or an HTTP/2 stream's parent). */
+  static String clientAddress(Channel channel) {
+    Channel parent = channel.parent();
+    Channel connection = parent != null && !(parent instanceof ServerChannel) ? parent : channel;
+    if (connection.remoteAddress() instanceof InetSocketAddress address && address.getAddress() != null) {
+      return address.getAddress().getHostAddress();
+    }
+    return null;
+  }
+
+  /** Remembers an accepted connection until it closes, so a drain can reach it. */
+  void track(Channel channel) {
+    connections.add(channel);
+    open++;
+    channel.closeFuture().addListener(closed -> {
+      connections.remove(channel);
+      open--;
+    });
+  }
+
+  /** Open client connections on this loop; readable from any thread. */
+  int openConnections() {
+    return open;
+  }
+
+  /** Asks every connection to finish its current exchange and close (HTTP/2: GOAWAY). Call on this loop. */
+  void drain() {
+    for (Channel channel : List.copyOf(connections)) {
+      channel.pipeline().fireUserEventTriggered(ProxyServer.DRAIN);
+    }
+    http1.close();
+    if (h2 != null) {
+      h2.close();
+    }
+  }
+
+  /** Cuts whatever is still open. Call on this loop. */
+  void closeAll() {
+    for (Channel channel : List.copyOf(connections)) {
+      channel.close();
+    }
+    http1.close();
+    if (h2 != null) {
+      h2.close();
+    }
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}

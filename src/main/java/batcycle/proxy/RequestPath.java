@@ -1,0 +1,104 @@
+package batcycle.proxy;
+
+import batcycle.accesslog.AccessLogLayer;
+import batcycle.accesslog.AccessLogSink;
+import batcycle.breaker.CircuitBreakerLayer;
+import batcycle.breaker.UpstreamCircuit;
+import batcycle.config.BatcycleConfig;
+import batcycle.deadline.DeadlineLayer;
+import batcycle.drain.Drain;
+import batcycle.drain.DrainLayer;
+import batcycle.headers.ForwardedHeadersLayer;
+import batcycle.headers.ResponseHeaders;
+import batcycle.headers.SensitiveHeaders;
+import batcycle.limits.ConcurrencyLimitLayer;
+import batcycle.limits.ConcurrencyLimiter;
+import batcycle.limits.RateLimitLayer;
+import batcycle.metrics.ProxyMeters;
+import batcycle.metrics.RequestMetricsLayer;
+import batcycle.pipeline.Layer;
+import batcycle.pipeline.Next;
+import batcycle.pipeline.Pipeline;
+import batcycle.retry.RetryBudget;
+import batcycle.retry.RetryLayer;
+import batcycle.startup.AppProbe;
+import batcycle.startup.StartupGate;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What happens to a request, in one place: the layers every request passes through, in the order it meets them,
+ * and the state they share across event loops (one retry budget, one circuit, one set of permits for the one app).
+ * {@link #pipeline} is the whole chain on one screen; each layer gets only what it uses.
+ */
+public final class RequestPath {
+  private final BatcycleConfig config;
+  private final ProxyMeters meters;
+  private final AccessLogSink accessLog;
+  private final SensitiveHeaders sensitiveHeaders;
+  private final Drain drain;
+  private final AppProbe appProbe;
+  private final AtomicInteger heldAtStartup = new AtomicInteger();
+  private final RetryBudget retryBudget;
+  private final UpstreamCircuit circuit;
+  private final ConcurrencyLimiter limiter;
+  private final RateLimiter rateLimiter;
+  private final ResponseHeaders responseHeaders;
+
+  public RequestPath(BatcycleConfig config, ProxyMeters meters, AccessLogSink accessLog, Drain drain,
+                     AppProbe appProbe) {
+    this.config = config;
+    this.meters = meters;
+    this.accessLog = accessLog;
+    this.drain = drain;
+    this.appProbe = appProbe;
+    this.sensitiveHeaders = new SensitiveHeaders(config.accessLog().secretHeaders());
+    this.retryBudget = new RetryBudget(config.retry(), meters.registry());
+    this.circuit = new UpstreamCircuit(config.breaker(), meters.registry());
+    this.limiter = new ConcurrencyLimiter(config.limits(), meters.registry());
+    this.rateLimiter = config.rateLimit().enabled() ? RateLimitLayer.limiter(config.rateLimit()) : null;
+    this.responseHeaders = new ResponseHeaders(config.headers());
+  }
+
+  /** The layers, outermost first, ending in {@code terminal}; the order is the design, so each says why. */
+  Pipeline pipeline(Next terminal) {
+    List<Layer> layers = new ArrayList<>();
+    // Outermost: the log sees rejections too, and the metrics count everything the log sees.
+    layers.add(new AccessLogLayer(config.accessLog(), accessLog, sensitiveHeaders));
+    layers.add(new RequestMetricsLayer(meters));
+    layers.add(new RequestPreparation(config.observability().startTraces(), config.upstream().protocol()));
+    // Counts from arrival, so it bounds the queue wait below too; strips the client's X-Batcycle-Timeout.
+    layers.add(new DeadlineLayer(config.deadline()));
+    // Before the limits: draining is not overload. It only marks responses to close their connection.
+    layers.add(new DrainLayer(drain));
+    // After validation (bad requests are answered at once), before anything that talks to the app.
+    layers.add(new StartupGate(appProbe, config.lifecycle(), heldAtStartup));
+    if (rateLimiter != null) {
+      layers.add(new RateLimitLayer(rateLimiter)); // before the limit: refused requests hold no permit
+    }
+    // Per request, not per attempt: retries of one request share its permit, and the budget bounds their number.
+    layers.add(new ConcurrencyLimitLayer(limiter, config.limits().queueTimeout()));
+    layers.add(new ForwardedHeadersLayer(config.headers(), config.upstream())); // once per request, not per attempt
+    // Wraps the breaker: every attempt is recorded by it, and an open circuit is never retried.
+    layers.add(new RetryLayer(config.retry(), retryBudget, meters.registry()));
+    if (config.breaker().enabled()) {
+      layers.add(new CircuitBreakerLayer(circuit));
+    }
+    return Pipeline.of(terminal, layers.toArray(Layer[]::new));
+  }
+
+  ProxyMeters meters() {
+    return meters;
+  }
+
+  ResponseHeaders responseHeaders() {
+    return responseHeaders;
+  }
+
+  /** The circuit on the app, for readiness and the status page. */
+  public UpstreamCircuit circuit() {
+    return circuit;
+  }
+}

@@ -1,0 +1,228 @@
+package batcycle.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pooled HTTP/1.1 connection to the app, behind Netty's client codec. It serves one attempt at a time and goes
+ * back to its pool once both the request and the response went through whole and both sides allow keep-alive.
+ * It also closes the keep-alive race with an app that announces its idle timeout ({@code Keep-Alive: timeout=N},
+ * as Node and Apache do): the connection is kept at most {@code N - 1} s, and not reused at all when that leaves
+ * less than a second.
+ *
+ * <p>Confined to its event loop.
+ */
+final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamChannel {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnection.class);
+  private final UpstreamPool pool;
+  private ChannelHandlerContext ctx;
+  private ReadGate gate;
+  private Attempt attempt;
+  private ChannelBody responseBody;
+  private boolean responseReceived;
+  private boolean requestSent;
+  private boolean reusable = true;
+  private long keepAliveNanos;
+  private long idleSinceNanos;
+
+  UpstreamConnection(UpstreamPool pool, long keepAliveNanos) {
+    this.pool = pool;
+    this.keepAliveNanos = keepAliveNanos;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.gate = new ReadGate(ctx.channel());
+  }
+
+  @Override
+  public boolean isHttp1() {
+    return true;
+  }
+
+  @Override
+  public Channel channel() {
+    return ctx.channel();
+  }
+
+  @Override
+  public void bind(Attempt attempt) {
+    this.attempt = attempt;
+    responseBody = null;
+    responseReceived = false;
+    requestSent = false;
+  }
+
+  /** When this connection, idle since {@link #parked}, must no longer be reused. */
+  boolean expired(long nowNanos) {
+    return !ctx.channel().isActive() || nowNanos - idleSinceNanos >= keepAliveNanos;
+  }
+
+  void parked(long nowNanos) {
+    idleSinceNanos = nowNanos;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    Attempt current = attempt;
+    if (current == null || responseReceived) {
+      // Bytes nobody asked for (beyond the previous response): the connection's framing can no longer be trusted.
+      ReferenceCountUtil.release(msg);
+      reusable = false;
+      ctx.close();
+      return;
+    }
+    if (msg instanceof HttpResponse head) {
+      if (head.decoderResult().isFailure() || !isHttp11Or10(head)) {
+        ReferenceCountUtil.release(msg);
+        fail(UpstreamFailures.protocolError(head.decoderResult().isFailure() ? head.decoderResult().cause()
+            : new IllegalArgumentException("unsupported protocol version " + head.protocolVersion())));
+        return;
+      }
+      int status = head.status().code();
+      if (status == 101) {
+        current.upgraded(head); // only a WebSocket attempt asks for one; it takes the connection over
+        return;
+      }
+      if (status < 200) {
+        ReferenceCountUtil.release(msg); // interim (100, 102, 103): batcycle answers Expect itself
+        return;
+      }
+      keepAlive(head);
+      responseBody = new ChannelBody(gate);
+      current.responded(head, responseBody);
+      if (!(msg instanceof HttpContent)) {
+        return;
+      }
+    }
+    if (msg instanceof HttpContent content) {
+      if (responseBody == null) {
+        content.release();
+        return;
+      }
+      boolean last = content instanceof LastHttpContent && content.decoderResult().isSuccess();
+      if (last) {
+        // Accounted before delivery: delivering the end may complete the client's response and end the exchange.
+        responseReceived = true;
+        current.responseReceived();
+      }
+      responseBody.offer(content);
+      if (last) {
+        releaseIfDone();
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** Netty parses any HTTP/x.y; an app speaking anything but HTTP/1.x cannot be understood. */
+  private static boolean isHttp11Or10(HttpResponse head) {
+    return head.protocolVersion().majorVersion() == 1 && head.protocolVersion().minorVersion() <= 1;
+  }
+
+  private void keepAlive(HttpResponse head) {
+    long keep = KeepAliveHint.keepNanos(head, keepAliveNanos);
+    if (keep == 0) {
+      reusable = false;
+    } else {
+      keepAliveNanos = keep;
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (responseBody != null) {
+      responseBody.readComplete();
+    }
+  }
+
+  @Override
+  public void requestSent() {
+    requestSent = true;
+    releaseIfDone();
+  }
+
+  private void releaseIfDone() {
+    if (!responseReceived || !requestSent || attempt == null) {
+      return;
+    }
+    attempt = null;
+    responseBody = null;
+    if (reusable && ctx.channel().isActive()) {
+      pool.release(this);
+    } else {
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void abort() {
+    reusable = false;
+    attempt = null;
+    if (responseBody != null && !responseReceived) {
+      responseBody.discard();
+    }
+    ctx.close();
+  }
+
+  /** After a valid 101: the connection leaves the pool and carries raw bytes from now on. */
+  TunnelHandler switchToTunnel(Runnable onClose) {
+    attempt = null;
+    reusable = false;
+    pool.handOver(this);
+    TunnelHandler appSide = new TunnelHandler(onClose);
+    ctx.pipeline().replace(this, "batcycle-tunnel", appSide);
+    ctx.pipeline().remove(UpstreamPool.CODEC);
+    return appSide;
+  }
+
+  @Override
+  public void giveBack() {
+    attempt = null;
+    pool.release(this);
+  }
+
+  private void fail(batcycle.errors.ProxyFailure failure) {
+    Attempt current = attempt;
+    attempt = null;
+    reusable = false;
+    ctx.close();
+    if (current != null) {
+      if (responseBody == null) {
+        current.failed(failure);
+      } else {
+        responseBody.fail(failure);
+      }
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    pool.closed(this);
+    if (attempt != null && !responseReceived) {
+      fail(attempt.closedFailure());
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && attempt != null) {
+      attempt.writable();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Each failure also closes the connection, which fails the attempt on it; one line is enough here.
+    LOG.debug("connection to the app failed: {}", cause.toString());
+    ctx.close();
+  }
+}

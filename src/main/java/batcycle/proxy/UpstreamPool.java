@@ -1,0 +1,167 @@
+package batcycle.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One event loop's keep-alive HTTP/1.1 connections to the app, created on that loop, so an attempt never hops
+ * threads or takes a lock. The most recently used idle connection is taken first (it is the least likely to have
+ * been closed by the app); connections idle past their keep-alive time are closed, both when found and by a sweep
+ * once a second. When all {@code max} connections are busy, attempts wait in order; an attempt that gives up
+ * (timeout, client gone) leaves the queue.
+ *
+ * <p>Confined to its event loop.
+ */
+final class UpstreamPool {
+  /** Largest body piece the HTTP/1 decoder hands on; pieces are slices of the read buffer, so this costs nothing. */
+  static final int MAX_CHUNK_SIZE = 64 * 1024;
+  /** Responses from the app may carry large headers (cookies, CSP); this bounds them generously. */
+  private static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
+  private static final long SWEEP_MS = 1000;
+  static final String CODEC = "http";
+
+  private final EventLoop loop;
+  private final Bootstrap bootstrap;
+  private final InetSocketAddress address;
+  private final int max;
+  private final long idleNanos;
+  private final AtomicInteger openGauge;
+  private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+  private final ArrayDeque<Attempt> waiting = new ArrayDeque<>();
+  private int open;
+  private boolean closed;
+
+  UpstreamPool(ProxyLoop owner, InetSocketAddress address, int max, long idleNanos, long connectTimeoutMs,
+               int maxInitialLineLength, AtomicInteger openGauge) {
+    this.loop = owner.eventLoop();
+    this.address = address;
+    this.max = max;
+    this.idleNanos = idleNanos;
+    this.openGauge = openGauge;
+    this.bootstrap = new Bootstrap()
+        .group(loop)
+        .channelFactory(owner.transport().channelFactory(false))
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMs)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel channel) {
+            channel.pipeline().addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig()
+                    .setMaxInitialLineLength(maxInitialLineLength)
+                    .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
+                    .setMaxChunkSize(MAX_CHUNK_SIZE), false, false))
+                .addLast("batcycle-upstream", new UpstreamConnection(UpstreamPool.this, idleNanos));
+          }
+        });
+    loop.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Gives {@code attempt} a connection now, once one is made, or once one is free. */
+  void acquire(Attempt attempt) {
+    UpstreamConnection connection = pollIdle();
+    if (connection != null) {
+      attempt.connected(connection);
+    } else if (open < max) {
+      connect(attempt);
+    } else {
+      waiting.add(attempt);
+    }
+  }
+
+  /** The attempt no longer wants a connection. */
+  void leave(Attempt attempt) {
+    waiting.remove(attempt);
+  }
+
+  private UpstreamConnection pollIdle() {
+    long now = System.nanoTime();
+    UpstreamConnection connection;
+    while ((connection = idle.pollFirst()) != null) {
+      if (!connection.expired(now)) {
+        return connection;
+      }
+      connection.channel().close();
+    }
+    return null;
+  }
+
+  private void connect(Attempt attempt) {
+    open++;
+    ChannelFuture connecting = bootstrap.connect(address);
+    connecting.addListener(done -> {
+      if (done.isSuccess()) {
+        openGauge.incrementAndGet();
+        UpstreamConnection connection = connecting.channel().pipeline().get(UpstreamConnection.class);
+        attempt.connected(connection);
+      } else {
+        open--;
+        attempt.connectFailed(done.cause());
+        serveWaiting();
+      }
+    });
+  }
+
+  /** A connection whose exchange ended well goes to the next waiting attempt, or back to the idle ones. */
+  void release(UpstreamConnection connection) {
+    Attempt next = waiting.poll();
+    if (next != null) {
+      next.connected(connection);
+      return;
+    }
+    if (closed) {
+      connection.channel().close();
+      return;
+    }
+    connection.parked(System.nanoTime());
+    idle.addFirst(connection);
+  }
+
+  /** A connection became a tunnel: it no longer counts against the pool. */
+  void handOver(UpstreamConnection connection) {
+    closed(connection);
+  }
+
+  /** A connection closed, for whatever reason: its place may go to a waiting attempt. */
+  void closed(UpstreamConnection connection) {
+    open--;
+    openGauge.decrementAndGet();
+    idle.remove(connection);
+    serveWaiting();
+  }
+
+  private void serveWaiting() {
+    if (!waiting.isEmpty() && open < max && !closed) {
+      connect(waiting.poll());
+    }
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    idle.removeIf(connection -> {
+      if (connection.expired(now)) {
+        connection.channel().close();
+        return true;
+      }
+      return false;
+    });
+  }
+
+  /** Closes the idle connections; busy ones close when their exchange ends. */
+  void close() {
+    closed = true;
+    UpstreamConnection connection;
+    while ((connection = idle.poll()) != null) {
+      connection.channel().close();
+    }
+  }
+}
