@@ -12,14 +12,6 @@ public enum ConfigAccess {
   /** Any client that reaches the admin port. */
   ANY;
 
-  static ConfigAccess parse(String text) {
-    return switch (text.trim().toLowerCase(Locale.ROOT)) {
-      case "loopback" -> LOOPBACK;
-      case "any" -> ANY;
-      default -> throw new IllegalArgumentException("loopback or any");
-    };
-  }
-
   @Override
   public String toString() {
     return name().toLowerCase(Locale.ROOT);

@@ -41,7 +41,7 @@ public enum Key {
   UPSTREAM("upstream", httpUrl(), "http://127.0.0.1:8080", "The app: an http:// URL with host and port, no path."),
   ADMIN("admin", hostPort(), "0.0.0.0:9901",
       "Address of the admin server (/healthz, /readyz, /metrics, /config, status page); never the proxy's address."),
-  CONFIG_ACCESS("configAccess", choice(ConfigAccess.class, ConfigAccess::parse), "loopback",
+  CONFIG_ACCESS("configAccess", choice(ConfigAccess.class), "loopback",
       "Who may read /config on the admin port: loopback (other containers of the pod, kubectl port-forward), or "
           + "any client that reaches the port."),
   UPSTREAM_PROTOCOL("upstreamProtocol", choice(UpstreamProtocol.class, UpstreamProtocol::parse), "http1",

@@ -165,13 +165,29 @@ public final class ValueType<T> {
     }, v -> v >= 0 && v <= 1, expected, null); // NaN fails both comparisons
   }
 
-  /** One of an enum's constants, spelt as its {@code toString()} (the parser may accept aliases). */
+  /** One of an enum's constants, spelt as its {@code toString()}, in any case. */
+  static <E extends Enum<E>> ValueType<E> choice(Class<E> type) {
+    return choice(type, text -> Arrays.stream(type.getEnumConstants())
+        .filter(e -> e.toString().equalsIgnoreCase(text.trim())).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(oneOf(type))));
+  }
+
+  /** One of an enum's constants, spelt as its {@code toString()}; {@code parser} may accept aliases. */
   static <E extends Enum<E>> ValueType<E> choice(Class<E> type, Function<String, E> parser) {
-    List<String> names = Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
-    String last = names.get(names.size() - 1);
-    String oneOf = names.size() == 1 ? last : String.join(", ", names.subList(0, names.size() - 1)) + " or " + last;
+    List<String> names = names(type);
     return new ValueType<>(type.getName(), String.join("|", names), String.join(", ", names), parser, v -> true,
-        oneOf, null);
+        oneOf(type), null);
+  }
+
+  private static List<String> names(Class<? extends Enum<?>> type) {
+    return Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
+  }
+
+  /** {@code auto, io_uring, epoll or nio}. */
+  private static String oneOf(Class<? extends Enum<?>> type) {
+    List<String> names = names(type);
+    String last = names.get(names.size() - 1);
+    return names.size() == 1 ? last : String.join(", ", names.subList(0, names.size() - 1)) + " or " + last;
   }
 
   static ValueType<HostPort> hostPort() {

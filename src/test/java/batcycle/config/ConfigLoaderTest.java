@@ -327,6 +327,7 @@ class ConfigLoaderTest {
         Arguments.of(Key.HEADERS_VIA, "maybe", "true or false"),
         Arguments.of(Key.DEMO, "", "true or false"),
         Arguments.of(Key.UPSTREAM_PROTOCOL, "http3", "http1 or h2c"),
+        Arguments.of(Key.CONFIG_ACCESS, "open", "loopback or any"),
         Arguments.of(Key.EVENT_LOOPS, "0", "a whole number in 1..256"),
         Arguments.of(Key.EVENT_LOOPS, "257", "a whole number in 1..256"),
         Arguments.of(Key.EVENT_LOOPS, "two", "a whole number in 1..256"),
@@ -798,6 +799,12 @@ class ConfigLoaderTest {
   void listenAcceptsIpv6AndAllInterfacesShorthand() {
     assertThat(load(NO_ENV, "--listen", "[::1]:8000").listener().address()).isEqualTo(new HostPort("::1", 8000));
     assertThat(load(NO_ENV, "--listen", ":8000").listener().address()).isEqualTo(new HostPort("0.0.0.0", 8000));
+  }
+
+  @Test
+  void configAccessIsLoopbackUnlessOpenedByName() {
+    assertThat(load(NO_ENV).configAccess()).isEqualTo(ConfigAccess.LOOPBACK);
+    assertThat(load(NO_ENV, "--config-access", " ANY ").configAccess()).isEqualTo(ConfigAccess.ANY);
   }
 
   @Test
