@@ -20,12 +20,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Entry point: read the configuration, start batcycle (or with {@code check} only validate and print it), and turn
- * any start-up problem into one line and exit 2.
+ * any start-up problem into one line and exit 2. {@code --help}, {@code --version} and {@code check} never load the
+ * logging framework, Vert.x or Netty (see {@link Start}), so they answer in a fraction of a start's time.
  */
 public final class Main {
   /** Exit code for a configuration or start-up problem the operator must fix. */
   public static final int EXIT_CONFIG = 2;
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
@@ -57,39 +57,63 @@ public final class Main {
       e.problems().forEach(problem -> err.println("batcycle: " + problem));
       return EXIT_CONFIG;
     }
-    LogSetup.apply(config.observability().logFormat());
-    Batcycle running;
-    try {
-      running = Batcycle.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof ConfigException problem) {
-        problem.problems().forEach(line -> err.println("batcycle: " + line));
-      } else {
-        err.println("batcycle: start-up failed: " + e.getCause());
+    return Start.run(config, out, err);
+  }
+
+  /**
+   * Starting for real, in a class of its own: the JVM loads it, and with it SLF4J with logback (which reads its
+   * configuration and starts its appenders), Vert.x and Netty, only when a start gets this far.
+   */
+  private static final class Start {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Start() {}
+
+    static int run(BatcycleConfig config, PrintStream out, PrintStream err) {
+      LogSetup.apply(config.observability().logFormat());
+      Batcycle running;
+      try {
+        running = Batcycle.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof ConfigException problem) {
+          problem.problems().forEach(line -> err.println("batcycle: " + line));
+        } else {
+          err.println("batcycle: start-up failed: " + e.getCause());
+        }
+        return EXIT_CONFIG;
+      } catch (TimeoutException e) {
+        err.println("batcycle: start-up did not finish within 30 s");
+        return EXIT_CONFIG;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return EXIT_CONFIG;
       }
-      return EXIT_CONFIG;
-    } catch (TimeoutException e) {
-      err.println("batcycle: start-up did not finish within 30 s");
-      return EXIT_CONFIG;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return EXIT_CONFIG;
+      // A signal or POST /drain drains, then exits 0; exiting from a fresh thread keeps the event loops free.
+      running.afterStop(() -> new Thread(() -> System.exit(0), "batcycle-exit").start());
+      ShutdownSignals.install(running);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "batcycle-shutdown"));
+      StartupChecks.warnings(config).forEach(warning -> LOG.warn("configuration: {}", warning));
+      running.transportsSkipped().forEach(why -> LOG.info("transport: {}", why));
+      LOG.info("batcycle {} proxying {}:{} -> {} ({}; admin on {}:{}; {} event loops; {}; Java {})",
+          BuildInfo.version(), config.listen().host(), running.proxyPort(), config.upstream().displayUrl(),
+          config.upstreamProtocol(), config.admin().host(), running.adminPort(), config.eventLoops(),
+          running.transport(), Runtime.version().feature());
+      running.appUp().onSuccess(v -> LOG.info("ready: the app at {} accepts connections", config.upstream().url()));
+      if (config.demo()) {
+        printDemoHelp(out, running.proxyPort(), config);
+      }
+      return -1;
     }
-    // A signal or POST /drain drains, then exits 0; exiting from a fresh thread keeps the event loops free.
-    running.afterStop(() -> new Thread(() -> System.exit(0), "batcycle-exit").start());
-    ShutdownSignals.install(running);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "batcycle-shutdown"));
-    StartupChecks.warnings(config).forEach(warning -> LOG.warn("configuration: {}", warning));
-    running.transportsSkipped().forEach(why -> LOG.info("transport: {}", why));
-    LOG.info("batcycle {} proxying {}:{} -> {} ({}; admin on {}:{}; {} event loops; {}; Java {})",
-        BuildInfo.version(), config.listener().address().host(), running.proxyPort(), config.upstream().displayUrl(),
-        config.upstream().protocol(), config.admin().host(), running.adminPort(), config.listener().eventLoops(),
-        running.transport(), Runtime.version().feature());
-    running.appUp().onSuccess(v -> LOG.info("ready: the app at {} accepts connections", config.upstream().url()));
-    if (config.demo()) {
-      printDemoHelp(out, running.proxyPort(), config);
+
+    private static void closeQuietly(Batcycle running) {
+      try {
+        running.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+      }
     }
-    return -1;
   }
 
   private static void printDemoHelp(PrintStream out, int port, BatcycleConfig config) {
@@ -106,15 +130,5 @@ public final class Main {
     out.println("  curl -s http://127.0.0.1:" + config.admin().port() + "/healthz");
     out.println("Stop with Ctrl-C.");
     out.flush();
-  }
-
-  private static void closeQuietly(Batcycle running) {
-    try {
-      running.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      LOG.warn("shutdown did not complete cleanly: {}", e.toString());
-    }
   }
 }

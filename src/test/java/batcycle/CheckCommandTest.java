@@ -104,6 +104,17 @@ class CheckCommandTest {
   }
 
   @Test
+  void proxyAndAdminOnTheSamePortExitTwoWithOneLine() {
+    int code = Main.run(new String[] {"check", "--listen", "0.0.0.0:9000", "--admin", "127.0.0.1:9000"}, Map.of(),
+        out, err);
+
+    assertThat(code).isEqualTo(Main.EXIT_CONFIG);
+    assertThat(out()).isEmpty();
+    assertThat(errLines()).singleElement().asString()
+        .startsWith("batcycle: admin: '127.0.0.1:9000' from flag --admin (expected a port apart from listen");
+  }
+
+  @Test
   void optionsBeforeTheCommandCountToo() {
     int code = Main.run(new String[] {"--listen", "127.0.0.1:9000", "check"}, Map.of(), out, err);
 

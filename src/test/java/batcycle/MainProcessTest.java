@@ -38,14 +38,43 @@ class MainProcessTest {
     assertThat(result.stderr()).isEmpty();
   }
 
+  @Test
+  void helpPrintsNoWarning() throws Exception {
+    Result result = runMain("--help");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.stdout()).contains("Usage:", "--retry-budget-ratio", "(0.2 = 20 %)");
+    assertThat(result.stderr()).as("picocli formats help text: a lone '%' made it warn three times").isEmpty();
+  }
+
+  @Test
+  void helpVersionAndCheckLoadNeitherLoggingNorVertxNorNetty() throws Exception {
+    // What made them slow: logback configured itself (and Netty would pick it up) before a word was printed.
+    Path yaml = Files.writeString(dir.resolve("small.yaml"), "listen: 127.0.0.1:8000\ntimeouts:\n  connect: 1s\n");
+    for (List<String> args : List.of(List.of("--help"), List.of("--version"), List.of("check", "--config",
+        yaml.toString()), List.of("check", "--listen", "127.0.0.1:9000", "--admin", "0.0.0.0:9000"))) {
+      Path classes = dir.resolve("classes.log");
+      Result result = runMain(List.of("-Xlog:class+load=info:file=" + classes), args.toArray(String[]::new));
+
+      assertThat(result.exitCode()).as("%s: %s", args, result.stderr()).isIn(0, 2);
+      List<String> loaded = Files.readAllLines(classes);
+      assertThat(loaded).as("%s loads batcycle", args).anyMatch(line -> line.contains(" batcycle.Main "));
+      assertThat(loaded).as("%s", args).noneMatch(line -> line.contains(" io.netty.") || line.contains(" io.vertx.")
+          || line.contains(" ch.qos.logback.") || line.contains(" org.slf4j."));
+    }
+  }
+
   private record Result(int exitCode, String stdout, String stderr) {}
 
   private Result runMain(String... args) throws IOException, InterruptedException {
+    return runMain(List.of(), args);
+  }
+
+  private Result runMain(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx64m", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
-        "batcycle.Main"));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "batcycle.Main"));
     command.addAll(List.of(args));
     Path stdout = dir.resolve("stdout.txt");
     Path stderr = dir.resolve("stderr.txt");

@@ -160,6 +160,23 @@ class MainTest {
   }
 
   @Test
+  void proxyAndAdminOnOneAddressExitTwoBeforeAnyPortOpens() throws IOException {
+    // The port is held here, so that whatever happens nothing of the test keeps listening on it; the start must stop
+    // on the configuration (one line naming admin), not on a failed bind.
+    try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      String address = "127.0.0.1:" + held.getLocalPort();
+
+      int code = Main.run(new String[] {"--listen", address, "--admin", address, "--upstream", "http://127.0.0.1:1"},
+          Map.of(), out, err);
+
+      assertThat(code).isEqualTo(2);
+      assertThat(errLines()).containsExactly("batcycle: admin: '" + address + "' from flag --admin (expected a port "
+          + "apart from listen (" + address + "): the proxy and the admin server would share connections)");
+      assertNoStackTrace();
+    }
+  }
+
+  @Test
   void startFailsWithConfigExceptionWhenListenPortIsTaken() throws Exception {
     // What Main.run reports above comes from here: the failed start must also have released the admin port.
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {

@@ -2,6 +2,7 @@ package batcycle.admin;
 
 import batcycle.accesslog.RecentFailures;
 import batcycle.config.BatcycleConfig;
+import batcycle.config.ConfigAccess;
 import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
@@ -20,7 +21,7 @@ import java.net.UnknownHostException;
 /**
  * The admin port, separate from the proxy port so the app's traffic never reaches it, on an event loop of its
  * own so it answers while the proxy is saturated: {@code /healthz}, {@code /readyz}, {@code /metrics},
- * {@code /config}, and the status page at {@code /} with its data at {@code /stats.json}.
+ * {@code /config} (loopback only by default), and the status page at {@code /} with its data at {@code /stats.json}.
  */
 public final class AdminServer extends VerticleBase {
   private static final String TEXT = "text/plain; charset=utf-8";
@@ -112,6 +113,15 @@ public final class AdminServer extends VerticleBase {
     actions.prestop().onComplete(done -> response.end("draining; clients were asked to reconnect elsewhere\n"));
   }
 
+  /**
+   * Whether a GET of {@code path} is answered for {@code from}: everything is, for Prometheus, the kubelet and a
+   * person's browser, except {@code /config}, which shows the whole configuration: from loopback only, unless
+   * {@code configAccess: any}.
+   */
+  static boolean mayRead(String path, ConfigAccess access, SocketAddress from) {
+    return !path.equals("/config") || access == ConfigAccess.ANY || isLoopback(from);
+  }
+
   static boolean isLoopback(SocketAddress address) {
     try {
       return address != null && address.hostAddress() != null
@@ -138,6 +148,11 @@ public final class AdminServer extends VerticleBase {
     if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
       response.setStatusCode(405).putHeader("allow", "GET, HEAD").putHeader("content-type", TEXT)
           .end("method not allowed\n");
+      return;
+    }
+    if (!mayRead(request.path(), config.configAccess(), request.remoteAddress())) {
+      response.setStatusCode(403).putHeader("content-type", TEXT)
+          .end("only accepted from loopback (configAccess: any opens it)\n");
       return;
     }
     if (statusPage.serves(request.path())) {

@@ -21,7 +21,7 @@ final class ConfigView {
     }
     return new JsonObject()
         .put("configFile", config.configFile().map(Object::toString).orElse(null))
-        .put("eventLoops", config.listener().eventLoops())
+        .put("eventLoops", config.eventLoops())
         .put("keys", keys);
   }
 }

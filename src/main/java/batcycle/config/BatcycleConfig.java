@@ -1,25 +1,45 @@
 package batcycle.config;
 
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.nio.file.Path;
 
 /**
- * The effective configuration, immutable, read once at start-up.
+ * The effective configuration, immutable, read once at start-up. Its shape is the YAML file's: the top-level keys are
+ * components here (named like the keys; {@code upstream} is {@link #upstreamUrl()}, since {@link #upstream()} is the
+ * app's whole connection settings), and each section is a {@link Section} record. {@link #listener()},
+ * {@link #upstream()}, {@link #deadline()}, {@link #observability()} and {@link #lifecycle()} gather settings from
+ * several sections for the code that uses them together.
  *
- * @param transport  the network I/O transport asked for ({@code auto} unless configured)
- * @param configFile the YAML file it was read from, if any
- * @param sources    every key's effective text and its source, for printing the configuration
+ * @param configAccess who may read {@code /config}
+ * @param configFile   the YAML file it was read from, if any
+ * @param sources      every key's effective text and its source, for printing the configuration
  */
-public record BatcycleConfig(ListenerConfig listener, UpstreamConfig upstream, HostPort admin,
-                             HeaderConfig headers, MetricsConfig metrics, AccessLogConfig accessLog,
-                             ObservabilityConfig observability, DeadlineConfig deadline, RetryConfig retry,
-                             BreakerConfig breaker, LimitConfig limits, RateLimitConfig rateLimit,
-                             LifecycleConfig lifecycle, IoTransport transport, boolean demo,
-                             Optional<Path> configFile,
-                             Map<Key, SourcedValue> sources) {
+public record BatcycleConfig(HostPort listen, URI upstreamUrl, HostPort admin, ConfigAccess configAccess,
+                             UpstreamProtocol upstreamProtocol, int eventLoops, IoTransport transport,
+                             Optional<Duration> terminationGracePeriod, Optional<Duration> appKeepAliveTimeout,
+                             String hostIp, boolean demo,
+                             PoolConfig pool, TimeoutsConfig timeouts, LimitConfig limits, RateLimitConfig rateLimit,
+                             RetryConfig retry, BreakerConfig breaker, HeaderConfig headers, MetricsConfig metrics,
+                             AccessLogConfig accessLog, TracingConfig tracing, LogConfig log,
+                             ReadinessConfig readiness, DrainConfig drain, StartupConfig startup,
+                             Optional<Path> configFile, Map<Key, SourcedValue> sources) {
   public BatcycleConfig {
+    new Violations().check(Key.LISTEN, listen).check(Key.UPSTREAM, upstreamUrl).check(Key.ADMIN, admin)
+        .check(Key.CONFIG_ACCESS, configAccess).check(Key.UPSTREAM_PROTOCOL, upstreamProtocol)
+        .check(Key.EVENT_LOOPS, eventLoops).check(Key.TRANSPORT, transport)
+        .check(Key.TERMINATION_GRACE_PERIOD, terminationGracePeriod)
+        .check(Key.APP_KEEP_ALIVE_TIMEOUT, appKeepAliveTimeout)
+        .check(Key.HOST_IP, hostIp).check(Key.DEMO, demo)
+        // Two servers of one Vert.x instance on one address share its connections round-robin: every other
+        // request would reach the admin server instead of the app.
+        .require(listen == null || admin == null || !admin.overlaps(listen), Key.ADMIN, admin,
+            "a port apart from listen (" + listen + "): the proxy and the admin server would share connections",
+            Key.LISTEN)
+        .throwIfAny();
     sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));
   }
 
@@ -35,5 +55,35 @@ public record BatcycleConfig(ListenerConfig listener, UpstreamConfig upstream, H
     Map<Key, SourcedValue> merged = new LinkedHashMap<>(sources);
     overrides.forEach((k, v) -> merged.put(k, new SourcedValue(v, "flag " + k.flag())));
     return ConfigLoader.fromSources(merged, configFile);
+  }
+
+  // ---------------------------------------------------------------- settings of several sections, gathered
+
+  /** The client-facing side: {@code listen}, {@code eventLoops}, and the client limits and timeouts. */
+  public ListenerConfig listener() {
+    return new ListenerConfig(listen, eventLoops, limits.maxHeaderSize(), limits.maxRequestLine(),
+        timeouts.clientIdle(), timeouts.requestHeader(), limits.maxConnections());
+  }
+
+  /** The app: {@code upstream}, {@code upstreamProtocol}, the pool and the per-attempt timeouts. */
+  public UpstreamConfig upstream() {
+    return new UpstreamConfig(upstreamUrl, upstreamProtocol, pool.maxConnections(), pool.idleTimeout(),
+        timeouts.connect(), timeouts.response(), timeouts.upstreamIdle());
+  }
+
+  /** {@code timeouts.request} and {@code timeouts.response}. */
+  public DeadlineConfig deadline() {
+    return new DeadlineConfig(timeouts.request(), timeouts.response());
+  }
+
+  /** {@code tracing}, {@code log} and the readiness check's path and timeout. */
+  public ObservabilityConfig observability() {
+    return new ObservabilityConfig(tracing.startTraces(), log.format(), readiness.path(), readiness.timeout());
+  }
+
+  /** {@code drain}, {@code startup}, {@code readiness.checkApp} and what the pod tells batcycle about itself. */
+  public LifecycleConfig lifecycle() {
+    return new LifecycleConfig(drain.delay(), drain.timeout(), terminationGracePeriod, appKeepAliveTimeout,
+        startup.holdTimeout(), startup.maxHeld(), readiness.checkApp(), hostIp);
   }
 }

@@ -1,14 +1,26 @@
 package batcycle.config;
 
+import java.util.Collection;
 import java.util.List;
 
 /** Start-up stops on this: every configuration problem found, each naming its key, value and source. */
 public final class ConfigException extends RuntimeException {
   private final List<String> problems;
+  private final List<Violation> violations;
 
   public ConfigException(List<String> problems) {
+    this(problems, List.of());
+  }
+
+  /** A config record's refusal: each value it refused, described without a source (the loader adds it). */
+  ConfigException(Collection<Violation> violations) {
+    this(violations.stream().map(Violation::describe).toList(), List.copyOf(violations));
+  }
+
+  private ConfigException(List<String> problems, List<Violation> violations) {
     super(String.join("; ", oneLineEach(problems)), null, false, false);
     this.problems = oneLineEach(problems);
+    this.violations = violations;
   }
 
   public ConfigException(String problem) {
@@ -18,6 +30,11 @@ public final class ConfigException extends RuntimeException {
   /** One line per problem, in the order found. */
   public List<String> problems() {
     return problems;
+  }
+
+  /** The values a config record refused, when that is where the problems come from; else empty. */
+  public List<Violation> violations() {
+    return violations;
   }
 
   /**

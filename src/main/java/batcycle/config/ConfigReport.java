@@ -35,7 +35,8 @@ public final class ConfigReport {
     if (!text.isEmpty()) {
       return text;
     }
-    return key == Key.EVENT_LOOPS ? config.listener().eventLoops() + " (number of cores)" : "(none)";
+    String meaning = key.type().whenEmpty().orElse("(none)");
+    return key == Key.EVENT_LOOPS ? config.eventLoops() + " (" + meaning + ")" : meaning;
   }
 
   private static void row(StringBuilder out, int keyWidth, int valueWidth, String key, String value, String source) {

@@ -1,5 +1,10 @@
 package batcycle.config;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.Optional;
+
 /** A listen address such as {@code 0.0.0.0:8000}; port 0 asks the OS for a free port (tests). */
 public record HostPort(String host, int port) {
   public HostPort {
@@ -28,6 +33,33 @@ public record HostPort(String host, int port) {
       host = "0.0.0.0";
     }
     return new HostPort(host, Values.parseInt(text.substring(colon + 1), 0, 65535));
+  }
+
+  /**
+   * Whether this address and {@code other} would listen on the same port of some interface, so that one server
+   * would take the other's connections. Port 0 never overlaps: the system picks a free port for each. A wildcard
+   * covers every address of its family, and {@code ::} covers IPv4 as well (a dual-stack socket, Linux's default); a
+   * host name may be any local address, so it overlaps a wildcard, and the same name, but no other literal.
+   */
+  public boolean overlaps(HostPort other) {
+    if (port == 0 || port != other.port) {
+      return false;
+    }
+    Optional<InetAddress> mine = IpLiteral.parse(host);
+    Optional<InetAddress> theirs = IpLiteral.parse(other.host);
+    if (mine.isEmpty() && theirs.isEmpty()) {
+      return host.equalsIgnoreCase(other.host);
+    }
+    if (mine.isEmpty() || theirs.isEmpty()) {
+      return mine.or(() -> theirs).orElseThrow().isAnyLocalAddress();
+    }
+    InetAddress a = mine.get();
+    InetAddress b = theirs.get();
+    return a.equals(b) || covers(a, b) || covers(b, a);
+  }
+
+  private static boolean covers(InetAddress wildcard, InetAddress other) {
+    return wildcard.isAnyLocalAddress() && (wildcard instanceof Inet6Address || other instanceof Inet4Address);
   }
 
   @Override

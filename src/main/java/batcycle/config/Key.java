@@ -1,146 +1,178 @@
 package batcycle.config;
 
+import static batcycle.config.ValueType.absolutePath;
+import static batcycle.config.ValueType.ascendingDurations;
+import static batcycle.config.ValueType.bool;
+import static batcycle.config.ValueType.choice;
+import static batcycle.config.ValueType.duration;
+import static batcycle.config.ValueType.hostPort;
+import static batcycle.config.ValueType.httpUrl;
+import static batcycle.config.ValueType.integer;
+import static batcycle.config.ValueType.integerOrComputed;
+import static batcycle.config.ValueType.ipLiteral;
+import static batcycle.config.ValueType.list;
+import static batcycle.config.ValueType.optionalDuration;
+import static batcycle.config.ValueType.percent;
+import static batcycle.config.ValueType.positiveDuration;
+import static batcycle.config.ValueType.ratio;
+import static batcycle.config.ValueType.routes;
+import static batcycle.config.ValueType.size;
+import static batcycle.config.ValueType.statuses;
+import static batcycle.config.ValueType.wholeSeconds;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Every configuration key: its YAML path, default, and help. The flag ({@code --pool-max-connections}) and the
- * environment variable ({@code BATCYCLE_POOL_MAX_CONNECTIONS}) are derived from the path, so the three sources
- * can never disagree on a name. The README's configuration table lists exactly these keys (checked by a test).
+ * Every setting, declared once: its YAML path, its type (parser and allowed range, see {@link ValueType}), its
+ * default and its description. Everything else is derived: the flag ({@code --pool-max-connections}) and the
+ * environment variable ({@code BATCYCLE_POOL_MAX_CONNECTIONS}) from the path; parsing and validation from the type;
+ * {@code --help}, {@code batcycle check}, {@code /config} and the README's table (compared by a test) from all four.
+ *
+ * <p>The path's section names the record that holds the value, and its last part the record component:
+ * {@code pool.maxConnections} is {@link PoolConfig#maxConnections()}, bound by name (see {@link Section}); a key
+ * without a section is a component of {@link BatcycleConfig} itself. Adding a setting: declare it here, in its
+ * section's block, add the component of the declared Java type to that section's record (and to the record's
+ * {@code Violations.of} line), then use it; the README row is printed by {@code ReadmeConfigTableTest} when missing.
  */
 public enum Key {
-  LISTEN("listen", "0.0.0.0:8000", "HOST:PORT", "Address the proxy listens on."),
-  UPSTREAM("upstream", "http://127.0.0.1:8080", "URL", "The app: an http:// URL with host and port, no path."),
-  ADMIN("admin", "0.0.0.0:9901", "HOST:PORT", "Address of the admin server (/healthz)."),
-  UPSTREAM_PROTOCOL("upstreamProtocol", "http1", "http1|h2c",
+  LISTEN("listen", hostPort(), "0.0.0.0:8000", "Address the proxy listens on."),
+  UPSTREAM("upstream", httpUrl(), "http://127.0.0.1:8080", "The app: an http:// URL with host and port, no path."),
+  ADMIN("admin", hostPort(), "0.0.0.0:9901",
+      "Address of the admin server (/healthz, /readyz, /metrics, /config, status page); never the proxy's address."),
+  CONFIG_ACCESS("configAccess", choice(ConfigAccess.class), "loopback",
+      "Who may read /config on the admin port: loopback (other containers of the pod, kubectl port-forward), or "
+          + "any client that reaches the port."),
+  UPSTREAM_PROTOCOL("upstreamProtocol", choice(UpstreamProtocol.class, UpstreamProtocol::parse), "http1",
       "Protocol to the app: HTTP/1.1, or HTTP/2 over cleartext with prior knowledge (needed for gRPC)."),
-  EVENT_LOOPS("eventLoops", "", "N", "Event-loop threads serving the proxy (default: number of cores)."),
-  TRANSPORT("transport", "auto", "auto|io_uring|epoll|nio",
+  EVENT_LOOPS("eventLoops", integerOrComputed(1, 256, "number of cores", Key::cores), "",
+      "Event-loop threads serving the proxy."),
+  TRANSPORT("transport", choice(IoTransport.class, IoTransport::parse), "auto",
       "Network I/O: auto takes epoll, else io_uring, else NIO; name io_uring to prefer it (see README)."),
-  POOL_MAX_CONNECTIONS("pool.maxConnections", "64", "N",
+  POOL_MAX_CONNECTIONS("pool.maxConnections", integer(1, 100_000), "64",
       "Keep-alive connections to the app, in total (HTTP/2: connections, each multiplexing streams)."),
-  POOL_IDLE_TIMEOUT("pool.idleTimeout", "4s", "DURATION",
+  POOL_IDLE_TIMEOUT("pool.idleTimeout", duration(), "4s",
       "Idle pooled connections are closed after this; keep it below the app's keep-alive timeout."),
-  TIMEOUTS_CONNECT("timeouts.connect", "2s", "DURATION", "Time to open a connection to the app (then 504)."),
-  TIMEOUTS_RESPONSE("timeouts.response", "60s", "DURATION",
+  TIMEOUTS_CONNECT("timeouts.connect", positiveDuration(), "2s", "Time to open a connection to the app (then 504)."),
+  TIMEOUTS_RESPONSE("timeouts.response", positiveDuration(), "60s",
       "Per-try timeout: from the start of one attempt (pool wait and connect included) to the app's response "
           + "headers (then 504, or a retry when allowed)."),
-  TIMEOUTS_REQUEST("timeouts.request", "60s", "DURATION",
+  TIMEOUTS_REQUEST("timeouts.request", duration(), "60s",
       "Whole-request deadline for the app's response headers, across all attempts and back-offs (0 = none)."),
-  TIMEOUTS_UPSTREAM_IDLE("timeouts.upstreamIdle", "60s", "DURATION",
+  TIMEOUTS_UPSTREAM_IDLE("timeouts.upstreamIdle", duration(), "60s",
       "Longest pause in an exchange with the app while bodies stream (0 = none); then the exchange is aborted."),
-  TIMEOUTS_CLIENT_IDLE("timeouts.clientIdle", "60s", "DURATION",
+  TIMEOUTS_CLIENT_IDLE("timeouts.clientIdle", duration(), "60s",
       "A client connection with no traffic for this long is closed (0 = never)."),
-  TIMEOUTS_REQUEST_HEADER("timeouts.requestHeader", "10s", "DURATION",
+  TIMEOUTS_REQUEST_HEADER("timeouts.requestHeader", duration(), "10s",
       "An HTTP/1 request head must arrive whole within this, counted from its first byte; else 408 and close "
           + "(0 = no limit beyond timeouts.clientIdle)."),
-  LIMITS_MAX_CONNECTIONS("limits.maxConnections", "10000", "N",
+  LIMITS_MAX_CONNECTIONS("limits.maxConnections", integer(0, 10_000_000), "10000",
       "Open client connections at once, all event loops together; more are closed at once (0 = no cap)."),
-  LIMITS_MAX_HEADER_SIZE("limits.maxHeaderSize", "64KiB", "SIZE",
+  LIMITS_MAX_HEADER_SIZE("limits.maxHeaderSize", size(1024, 1 << 20), "64KiB",
       "Largest request header section; larger gets 431."),
-  LIMITS_MAX_REQUEST_LINE("limits.maxRequestLine", "8KiB", "SIZE", "Longest request line; longer gets 414."),
-  LIMITS_MAX_CONCURRENT("limits.maxConcurrent", "1024", "N",
+  LIMITS_MAX_REQUEST_LINE("limits.maxRequestLine", size(256, 1 << 20), "8KiB", "Longest request line; longer gets 414."),
+  LIMITS_MAX_CONCURRENT("limits.maxConcurrent", integer(1, 1_000_000), "1024",
       "Requests to the app at once (the permit is held until the response ends); beyond it and the queue, 503."),
-  LIMITS_QUEUE_SIZE("limits.queueSize", "64", "N",
+  LIMITS_QUEUE_SIZE("limits.queueSize", integer(0, 100_000), "64",
       "Requests that may wait for a permit when the limit is reached (0 = shed at once)."),
-  LIMITS_QUEUE_TIMEOUT("limits.queueTimeout", "1s", "DURATION",
+  LIMITS_QUEUE_TIMEOUT("limits.queueTimeout", positiveDuration(), "1s",
       "Longest wait in that queue (never past the request deadline); then 503."),
-  LIMITS_ADAPTIVE("limits.adaptive", "false", "BOOL",
+  LIMITS_ADAPTIVE("limits.adaptive", bool(), "false",
       "Adapt the concurrency limit to the app's latency (gradient, like Netflix concurrency-limits), between "
           + "limits.adaptiveMinLimit and limits.maxConcurrent."),
-  LIMITS_ADAPTIVE_MIN_LIMIT("limits.adaptiveMinLimit", "16", "N", "Lowest limit the adaptive limit goes down to."),
-  RATE_LIMIT_LIMIT("rateLimit.limit", "0", "N",
+  LIMITS_ADAPTIVE_MIN_LIMIT("limits.adaptiveMinLimit", integer(1, 1_000_000), "16", "Lowest limit the adaptive limit goes down to."),
+  RATE_LIMIT_LIMIT("rateLimit.limit", integer(0, 10_000_000), "0",
       "Requests accepted per rateLimit.period, all clients together (0 = no rate limit); beyond it, 429."),
-  RATE_LIMIT_PERIOD("rateLimit.period", "1s", "DURATION", "The period rateLimit.limit applies to."),
-  RETRY_MAX_ATTEMPTS("retry.maxAttempts", "3", "N",
+  RATE_LIMIT_PERIOD("rateLimit.period", positiveDuration(), "1s", "The period rateLimit.limit applies to."),
+  RETRY_MAX_ATTEMPTS("retry.maxAttempts", integer(1, 10), "3",
       "Attempts per request in total, the first included (1 = no retries)."),
-  RETRY_BACKOFF_BASE("retry.backoffBase", "25ms", "DURATION",
+  RETRY_BACKOFF_BASE("retry.backoffBase", duration(), "25ms",
       "Back-off before the first retry; doubles for each further retry, with jitter."),
-  RETRY_BACKOFF_MAX("retry.backoffMax", "250ms", "DURATION", "Longest back-off between two attempts."),
-  RETRY_STATUSES("retry.statuses", "502,503,504", "LIST",
-      "Response statuses from the app retried for idempotent requests (400-599; empty = none)."),
-  RETRY_MAX_REPLAY_BYTES("retry.maxReplayBytes", "64KiB", "SIZE",
+  RETRY_BACKOFF_MAX("retry.backoffMax", duration(), "250ms", "Longest back-off between two attempts."),
+  RETRY_STATUSES("retry.statuses", statuses(), "502,503,504",
+      "Response statuses from the app retried for idempotent requests (empty = none)."),
+  RETRY_MAX_REPLAY_BYTES("retry.maxReplayBytes", size(0, 16 << 20), "64KiB",
       "Largest request body kept for a replay; larger bodies stream and are not retried (0 = never replay a body)."),
-  RETRY_MAX_RETRY_AFTER("retry.maxRetryAfter", "1s", "DURATION",
+  RETRY_MAX_RETRY_AFTER("retry.maxRetryAfter", duration(), "1s",
       "A Retry-After up to this is waited before retrying; a longer one goes to the client unchanged."),
-  RETRY_BUDGET_RATIO("retry.budgetRatio", "0.2", "RATIO",
+  RETRY_BUDGET_RATIO("retry.budgetRatio", ratio(), "0.2",
       "Retries may add at most this share of the request rate (0.2 = 20 %), plus retry.budgetMinPerSecond."),
-  RETRY_BUDGET_MIN_PER_SECOND("retry.budgetMinPerSecond", "10", "N",
+  RETRY_BUDGET_MIN_PER_SECOND("retry.budgetMinPerSecond", integer(0, 1_000_000), "10",
       "Retries per second always allowed, so low traffic can still retry."),
-  RETRY_BUDGET_WINDOW("retry.budgetWindow", "10s", "DURATION",
-      "Sliding window (whole seconds) over which requests and retries are counted for the budget."),
-  BREAKER_ENABLED("breaker.enabled", "true", "BOOL",
+  RETRY_BUDGET_WINDOW("retry.budgetWindow", wholeSeconds(1, 600), "10s",
+      "Sliding window over which requests and retries are counted for the budget."),
+  BREAKER_ENABLED("breaker.enabled", bool(), "true",
       "Circuit breaker on the app: fail fast with 503 while the app fails most requests."),
-  BREAKER_FAILURE_RATE("breaker.failureRate", "50", "PERCENT",
+  BREAKER_FAILURE_RATE("breaker.failureRate", percent(), "50",
       "Failure rate, in percent of the attempts in the window, that opens the circuit."),
-  BREAKER_MINIMUM_CALLS("breaker.minimumCalls", "100", "N",
+  BREAKER_MINIMUM_CALLS("breaker.minimumCalls", integer(1, 1_000_000), "100",
       "Attempts in the window before the failure rate counts at all."),
-  BREAKER_WINDOW("breaker.window", "30s", "DURATION", "Sliding window (whole seconds) the failure rate is taken over."),
-  BREAKER_OPEN_DURATION("breaker.openDuration", "10s", "DURATION",
+  BREAKER_WINDOW("breaker.window", wholeSeconds(1, 3600), "30s", "Sliding window the failure rate is taken over."),
+  BREAKER_OPEN_DURATION("breaker.openDuration", positiveDuration(), "10s",
       "How long an open circuit fails fast before it lets probes through (half-open)."),
-  BREAKER_HALF_OPEN_CALLS("breaker.halfOpenCalls", "10", "N",
+  BREAKER_HALF_OPEN_CALLS("breaker.halfOpenCalls", integer(1, 1000), "10",
       "Probe attempts let through when half-open; their failure rate decides between closed and open."),
-  BREAKER_STATUSES("breaker.statuses", "502,503,504", "LIST",
-      "Response statuses counted as failures (besides connect failures, timeouts and resets; 400-599)."),
-  HEADERS_PRESERVE_HOST("headers.preserveHost", "true", "BOOL",
+  BREAKER_STATUSES("breaker.statuses", statuses(), "502,503,504",
+      "Response statuses counted as failures (besides connect failures, timeouts and resets; empty = none)."),
+  HEADERS_PRESERVE_HOST("headers.preserveHost", bool(), "true",
       "Send the client's Host to the app (false: the upstream's host:port)."),
-  HEADERS_TRUST_FORWARDED("headers.trustForwarded", "true", "BOOL",
+  HEADERS_TRUST_FORWARDED("headers.trustForwarded", bool(), "true",
       "Keep X-Forwarded-Proto/-Host/-Port set by a proxy in front (an ingress); false overwrites them."),
-  HEADERS_FORWARDED("headers.forwarded", "false", "BOOL", "Also append an RFC 7239 Forwarded header."),
-  HEADERS_VIA("headers.via", "false", "BOOL", "Also append a Via header in both directions."),
-  METRICS_LATENCY_BUCKETS("metrics.latencyBuckets",
-      "1ms,2ms,5ms,10ms,25ms,50ms,100ms,250ms,500ms,1s,2500ms,5s,10s,30s", "LIST",
-      "Upper bounds of the latency histogram buckets (durations, ascending)."),
-  METRICS_ROUTES("metrics.routes", "", "LIST",
-      "Path patterns that become the route label (* = one segment, trailing ** = the rest; at most 50); "
+  HEADERS_FORWARDED("headers.forwarded", bool(), "false", "Also append an RFC 7239 Forwarded header."),
+  HEADERS_VIA("headers.via", bool(), "false", "Also append a Via header in both directions."),
+  METRICS_LATENCY_BUCKETS("metrics.latencyBuckets", ascendingDurations(),
+      "1ms,2ms,5ms,10ms,25ms,50ms,100ms,250ms,500ms,1s,2500ms,5s,10s,30s",
+      "Upper bounds of the latency histogram buckets."),
+  METRICS_ROUTES("metrics.routes", routes(50), "",
+      "Path patterns that become the route label (* = one segment, trailing ** = the rest); "
           + "other paths are labelled other. Empty: no route label."),
-  ACCESS_LOG_ENABLED("accessLog.enabled", "true", "BOOL", "Write one request-log line per request on stdout."),
-  ACCESS_LOG_FORMAT("accessLog.format", "json", "json|text", "Request-log line format."),
-  ACCESS_LOG_INCLUDE_QUERY("accessLog.includeQuery", "false", "BOOL",
+  ACCESS_LOG_ENABLED("accessLog.enabled", bool(), "true", "Write one request-log line per request on stdout."),
+  ACCESS_LOG_FORMAT("accessLog.format", choice(LogFormat.class, LogFormat::parse), "json", "Request-log line format."),
+  ACCESS_LOG_INCLUDE_QUERY("accessLog.includeQuery", bool(), "false",
       "Keep the query string in the logged path (it may carry tokens, so it is stripped by default)."),
-  ACCESS_LOG_SAMPLE_SUCCESS("accessLog.sampleSuccess", "1.0", "RATIO",
-      "Share of successful (status below 400) requests logged, 0.0-1.0; failures are always logged."),
-  ACCESS_LOG_EXCLUDE_PATHS("accessLog.excludePaths", "", "LIST",
+  ACCESS_LOG_SAMPLE_SUCCESS("accessLog.sampleSuccess", ratio(), "1.0",
+      "Share of successful (status below 400) requests logged; failures are always logged."),
+  ACCESS_LOG_EXCLUDE_PATHS("accessLog.excludePaths", list(), "",
       "Paths never logged, e.g. the app's /healthz (exact, or a prefix ending in *)."),
-  ACCESS_LOG_HEADERS("accessLog.headers", "", "LIST", "Request headers to add to each line (secret ones redacted)."),
-  ACCESS_LOG_SECRET_HEADERS("accessLog.secretHeaders", "", "LIST",
+  ACCESS_LOG_HEADERS("accessLog.headers", list(), "", "Request headers to add to each line (secret ones redacted)."),
+  ACCESS_LOG_SECRET_HEADERS("accessLog.secretHeaders", list(), "",
       "More headers to treat as secret, besides Authorization, Cookie, Set-Cookie and the like."),
-  ACCESS_LOG_QUEUE_SIZE("accessLog.queueSize", "8192", "N",
+  ACCESS_LOG_QUEUE_SIZE("accessLog.queueSize", integer(16, 1_000_000), "8192",
       "Lines waiting to be written; beyond this, lines are dropped and counted, never blocking traffic."),
-  TRACING_START_TRACES("tracing.startTraces", "false", "BOOL",
+  TRACING_START_TRACES("tracing.startTraces", bool(), "false",
       "Start a W3C trace (send a traceparent to the app) when the client sent none."),
-  LOG_FORMAT("log.format", "text", "text|json", "Format of batcycle's own operational log lines."),
-  READINESS_PATH("readiness.path", "", "PATH",
+  LOG_FORMAT("log.format", choice(LogFormat.class, LogFormat::parse), "text", "Format of batcycle's own operational log lines."),
+  READINESS_PATH("readiness.path", absolutePath(), "",
       "Empty: /readyz checks the app by opening a TCP connection. A path such as /health: an HTTP GET that "
           + "must answer below 500."),
-  READINESS_TIMEOUT("readiness.timeout", "1s", "DURATION", "How long the readiness check waits for the app."),
-  READINESS_CHECK_APP("readiness.checkApp", "true", "BOOL",
+  READINESS_TIMEOUT("readiness.timeout", positiveDuration(), "1s", "How long the readiness check waits for the app."),
+  READINESS_CHECK_APP("readiness.checkApp", bool(), "true",
       "Whether /readyz requires the app to answer (false: only batcycle's own state counts)."),
-  DRAIN_DELAY("drain.delay", "5s", "DURATION",
+  DRAIN_DELAY("drain.delay", duration(), "5s",
       "On SIGTERM, keep serving this long with /readyz at 503, so endpoints are updated before connections close."),
-  DRAIN_TIMEOUT("drain.timeout", "20s", "DURATION",
+  DRAIN_TIMEOUT("drain.timeout", duration(), "20s",
       "Then wait at most this long for in-flight requests before exiting."),
-  TERMINATION_GRACE_PERIOD("terminationGracePeriod", "", "DURATION",
+  TERMINATION_GRACE_PERIOD("terminationGracePeriod", optionalDuration(), "",
       "The pod's terminationGracePeriodSeconds, set by the manifest; start-up warns if the drain cannot fit in it."),
-  APP_KEEP_ALIVE_TIMEOUT("appKeepAliveTimeout", "", "DURATION",
+  APP_KEEP_ALIVE_TIMEOUT("appKeepAliveTimeout", optionalDuration(), "",
       "The app's keep-alive timeout, if known (Node: 5s); start-up warns unless pool.idleTimeout is below it."),
-  HOST_IP("hostIp", "", "IP",
+  HOST_IP("hostIp", ipLiteral(), "",
       "The node's IP (downward API status.hostIP): the kubelet's GET /prestop from the app's preStop comes from it."),
-  STARTUP_HOLD_TIMEOUT("startup.holdTimeout", "10s", "DURATION",
+  STARTUP_HOLD_TIMEOUT("startup.holdTimeout", duration(), "10s",
       "Until the app first accepts a connection, requests wait for it up to this long instead of failing (0 = off)."),
-  STARTUP_MAX_HELD("startup.maxHeld", "1000", "N", "At most this many requests wait for the app at start-up."),
-  DEMO("demo", "false", "BOOL", "Start the embedded demo app on 127.0.0.1:8080 and proxy it.");
+  STARTUP_MAX_HELD("startup.maxHeld", integer(0, 1_000_000), "1000", "At most this many requests wait for the app at start-up."),
+  DEMO("demo", bool(), "false", "Start the embedded demo app on 127.0.0.1:8080 and proxy it.");
 
   private final String path;
+  private final ValueType<?> type;
   private final String defaultValue;
-  private final String valueHint;
   private final String description;
 
-  Key(String path, String defaultValue, String valueHint, String description) {
+  Key(String path, ValueType<?> type, String defaultValue, String description) {
     this.path = path;
+    this.type = type;
     this.defaultValue = defaultValue;
-    this.valueHint = valueHint;
     this.description = description;
   }
 
@@ -149,25 +181,39 @@ public enum Key {
     return path;
   }
 
-  /** The default as text; empty means "computed at start-up" (see the description). */
+  /** How the value is parsed, which values are allowed and how both are documented. */
+  public ValueType<?> type() {
+    return type;
+  }
+
+  /** The default as text; empty means what {@link ValueType#whenEmpty()} says (computed at start-up, or none). */
   public String defaultValue() {
     return defaultValue;
   }
 
   /** The default as documented: the value, or what an empty default means. */
   public String defaultDisplay() {
-    if (!defaultValue.isEmpty()) {
-      return "`" + defaultValue + "`";
-    }
-    return this == EVENT_LOOPS ? "number of cores" : "(none)";
+    return defaultValue.isEmpty() ? type.whenEmpty().orElse("(none)") : "`" + defaultValue + "`";
   }
 
+  /** The parameter label in {@code --help}, such as {@code DURATION}. */
   public String valueHint() {
-    return valueHint;
+    return type.hint();
   }
 
   public String description() {
     return description;
+  }
+
+  /** The YAML section the key is in ({@code pool}), or empty for a top-level key. */
+  public String section() {
+    int dot = path.lastIndexOf('.');
+    return dot < 0 ? "" : path.substring(0, dot);
+  }
+
+  /** The key's name within its section, which is also its record component's name: {@code maxConnections}. */
+  public String field() {
+    return path.substring(path.lastIndexOf('.') + 1);
   }
 
   /** {@code pool.maxConnections} becomes {@code --pool-max-connections}. */
@@ -182,11 +228,11 @@ public enum Key {
 
   /** A comma-separated value; in YAML also a list. */
   public boolean isList() {
-    return valueHint.equals("LIST");
+    return type.isList();
   }
 
   public boolean isBoolean() {
-    return valueHint.equals("BOOL");
+    return type.isBoolean();
   }
 
   private String words() {
@@ -195,5 +241,16 @@ public enum Key {
 
   public static Optional<Key> byPath(String path) {
     return Arrays.stream(values()).filter(k -> k.path.equals(path)).findFirst();
+  }
+
+  /** The key {@code field} of {@code section} (empty: top level); a missing one is a programming error. */
+  static Key of(String section, String field) {
+    String path = section.isEmpty() ? field : section + "." + field;
+    return byPath(path).orElseThrow(() -> new IllegalStateException("no key " + path + " is declared in Key"));
+  }
+
+  /** One event loop per core, as Netty does; the range caps it on very large hosts. */
+  private static int cores() {
+    return Math.min(256, Runtime.getRuntime().availableProcessors());
   }
 }

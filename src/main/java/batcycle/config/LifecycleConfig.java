@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Start-up and shutdown behaviour.
+ * Start-up and shutdown behaviour, gathered by {@link BatcycleConfig#lifecycle()} from {@code drain},
+ * {@code startup}, {@code readiness.checkApp}, {@code terminationGracePeriod}, {@code appKeepAliveTimeout} and
+ * {@code hostIp}.
  *
  * @param terminationGracePeriod the pod's grace period when the manifest passes it, to check the drain fits
  * @param appKeepAliveTimeout    the app's keep-alive timeout when known, to check the pool closes idle first

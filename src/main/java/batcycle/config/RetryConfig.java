@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * When and how often a failed attempt is retried, and the budget that keeps retries from amplifying an outage.
+ * The {@code retry:} section: when and how often a failed attempt is retried, and the budget that keeps retries from
+ * amplifying an outage.
  *
  * @param maxAttempts         attempts in total, the first included (1 = no retries)
  * @param statuses            response statuses retried for idempotent requests
@@ -14,10 +15,18 @@ import java.util.Set;
  * @param budgetMinPerSecond  retries per second allowed whatever the request rate
  * @param budgetWindow        the sliding window, in whole seconds
  */
+@Section("retry")
 public record RetryConfig(int maxAttempts, Duration backoffBase, Duration backoffMax, Set<Integer> statuses,
                           int maxReplayBytes, Duration maxRetryAfter, double budgetRatio, int budgetMinPerSecond,
                           Duration budgetWindow) {
   public RetryConfig {
+    Violations.of(RetryConfig.class, maxAttempts, backoffBase, backoffMax, statuses, maxReplayBytes, maxRetryAfter,
+            budgetRatio, budgetMinPerSecond, budgetWindow)
+        .require(backoffMax == null || backoffBase == null || backoffMax.compareTo(backoffBase) >= 0,
+            Key.RETRY_BACKOFF_MAX, backoffMax,
+            "at least retry.backoffBase (" + (backoffBase == null ? "?" : Values.format(backoffBase)) + ")",
+            Key.RETRY_BACKOFF_BASE)
+        .throwIfAny();
     statuses = Set.copyOf(statuses);
   }
 }

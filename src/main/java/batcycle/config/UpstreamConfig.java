@@ -3,7 +3,11 @@ package batcycle.config;
 import java.net.URI;
 import java.time.Duration;
 
-/** The app behind batcycle and how connections to it are pooled and timed. */
+/**
+ * The app behind batcycle and how connections to it are pooled and timed, gathered by
+ * {@link BatcycleConfig#upstream()} from {@code upstream}, {@code upstreamProtocol}, {@code pool} and
+ * {@code timeouts} (declared in {@link Key}, validated there).
+ */
 public record UpstreamConfig(URI url, UpstreamProtocol protocol, int maxConnections, Duration poolIdleTimeout,
                              Duration connectTimeout, Duration responseTimeout, Duration idleTimeout) {
   public String host() {

@@ -186,6 +186,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void kbIsAThousandKibIsTenTwentyFourAndDurationsMayHaveDecimalsAndParts() {
+    BatcycleConfig config = load(Map.of("BATCYCLE_DRAIN_DELAY", "1m30s"), "--limits-max-header-size", "64KB",
+        "--retry-max-replay-bytes", "64KiB", "--limits-max-request-line", "1.5KiB", "--timeouts-connect", "1.5s");
+
+    assertThat(config.limits().maxHeaderSize()).isEqualTo(64_000);
+    assertThat(config.listener().maxHeaderSize()).isEqualTo(64_000);
+    assertThat(config.retry().maxReplayBytes()).isEqualTo(65_536);
+    assertThat(config.limits().maxRequestLine()).isEqualTo(1536);
+    assertThat(config.timeouts().connect()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(config.upstream().connectTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(config.drain().delay()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(config.lifecycle().drainDelay()).isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
   void flagValueMayFollowAnEqualsSign() {
     BatcycleConfig config = load(NO_ENV, "--listen=127.0.0.1:1234", "--pool-max-connections=3");
 
@@ -303,13 +318,16 @@ class ConfigLoaderTest {
         Arguments.of(Key.POOL_IDLE_TIMEOUT, "-1s", "a duration such as"),
         Arguments.of(Key.POOL_IDLE_TIMEOUT, "5", "a duration such as"),
         Arguments.of(Key.TIMEOUTS_CLIENT_IDLE, "25h", "at most 24h"),
-        Arguments.of(Key.LIMITS_MAX_HEADER_SIZE, "lots", "a size such as 65536, 64KiB or 1MiB"),
+        Arguments.of(Key.LIMITS_MAX_HEADER_SIZE, "lots", "a size such as 65536, 64KiB"),
         Arguments.of(Key.LIMITS_MAX_HEADER_SIZE, "512", "a size in 1024..1048576 bytes"),
         Arguments.of(Key.LIMITS_MAX_HEADER_SIZE, "2MiB", "a size in 1024..1048576 bytes"),
-        Arguments.of(Key.LIMITS_MAX_REQUEST_LINE, "999999999999g", "a size such as"),
+        Arguments.of(Key.LIMITS_MAX_REQUEST_LINE, "999999999999GiB", "a size such as"),
+        Arguments.of(Key.LIMITS_MAX_REQUEST_LINE, "4k", "a size with an unambiguous unit: 4KiB (powers of 1024) or 4KB"),
+        Arguments.of(Key.LIMITS_MAX_REQUEST_LINE, "2MB", "a size in 256..1048576 bytes"),
         Arguments.of(Key.HEADERS_VIA, "maybe", "true or false"),
         Arguments.of(Key.DEMO, "", "true or false"),
         Arguments.of(Key.UPSTREAM_PROTOCOL, "http3", "http1 or h2c"),
+        Arguments.of(Key.CONFIG_ACCESS, "open", "loopback or any"),
         Arguments.of(Key.EVENT_LOOPS, "0", "a whole number in 1..256"),
         Arguments.of(Key.EVENT_LOOPS, "257", "a whole number in 1..256"),
         Arguments.of(Key.EVENT_LOOPS, "two", "a whole number in 1..256"),
@@ -355,7 +373,8 @@ class ConfigLoaderTest {
           java.util.Set.of(502, 503, 504), 64 * 1024, Duration.ofSeconds(1), 0.2, 10, Duration.ofSeconds(10)));
       assertThat(config.breaker()).isEqualTo(new BreakerConfig(true, 50, 100, Duration.ofSeconds(30),
           Duration.ofSeconds(10), 10, java.util.Set.of(502, 503, 504)));
-      assertThat(config.limits()).isEqualTo(new LimitConfig(1024, 64, Duration.ofSeconds(1), false, 16));
+      assertThat(config.limits()).isEqualTo(new LimitConfig(10_000, 64 * 1024, 8 * 1024, 1024, 64,
+          Duration.ofSeconds(1), false, 16));
       assertThat(config.rateLimit().enabled()).isFalse();
     }
 
@@ -379,6 +398,26 @@ class ConfigLoaderTest {
           "--limits-adaptive-min-limit", "20"))
           .containsExactly("limits.adaptiveMinLimit: '20' from flag --limits-adaptive-min-limit "
               + "(expected at most limits.maxConcurrent (10))");
+    }
+
+    @Test
+    void listenAndAdminOnOverlappingAddressesAreOneProblem() {
+      assertThat(problems(NO_ENV, "--listen", "0.0.0.0:9000", "--admin", "127.0.0.1:9000"))
+          .containsExactly("admin: '127.0.0.1:9000' from flag --admin (expected a port apart from listen "
+              + "(0.0.0.0:9000): the proxy and the admin server would share connections)");
+      assertThat(problems(Map.of("BATCYCLE_ADMIN", "[::]:9000"), "--listen", "127.0.0.1:9000"))
+          .singleElement().asString().startsWith("admin: '[::]:9000' from env BATCYCLE_ADMIN (expected a port apart");
+      assertThat(load(NO_ENV, "--listen", "127.0.0.1:9000", "--admin", "127.0.0.1:9001").admin().port())
+          .isEqualTo(9001);
+    }
+
+    @Test
+    void aRuleComparingWithAnUnreadableValueIsLeftOut() {
+      // The unreadable listen stands in as its default; comparing admin with that would report a made-up clash.
+      assertThat(problems(NO_ENV, "--listen", "nowhere", "--admin", "0.0.0.0:8000")).singleElement().asString()
+          .startsWith("listen: 'nowhere' from flag --listen");
+      assertThat(problems(NO_ENV, "--retry-backoff-base", "soon", "--retry-backoff-max", "1ms")).singleElement()
+          .asString().startsWith("retry.backoffBase: 'soon'");
     }
 
     @Test
@@ -760,6 +799,12 @@ class ConfigLoaderTest {
   void listenAcceptsIpv6AndAllInterfacesShorthand() {
     assertThat(load(NO_ENV, "--listen", "[::1]:8000").listener().address()).isEqualTo(new HostPort("::1", 8000));
     assertThat(load(NO_ENV, "--listen", ":8000").listener().address()).isEqualTo(new HostPort("0.0.0.0", 8000));
+  }
+
+  @Test
+  void configAccessIsLoopbackUnlessOpenedByName() {
+    assertThat(load(NO_ENV).configAccess()).isEqualTo(ConfigAccess.LOOPBACK);
+    assertThat(load(NO_ENV, "--config-access", " ANY ").configAccess()).isEqualTo(ConfigAccess.ANY);
   }
 
   @Test

@@ -42,4 +42,34 @@ class HostPortTest {
     assertThatThrownBy(() -> new HostPort(" ", 80)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new HostPort("h", 70000)).hasMessageContaining("70000");
   }
+
+  @ParameterizedTest(name = "{0} and {1}: {2}")
+  @CsvSource({
+      "127.0.0.1:9000, 127.0.0.1:9000, true",
+      "0.0.0.0:9000, 127.0.0.1:9000, true",
+      ":9000, 10.0.0.7:9000, true",
+      "[::]:9000, 127.0.0.1:9000, true",
+      "[::]:9000, [::1]:9000, true",
+      "[::]:9000, 0.0.0.0:9000, true",
+      "[::]:9000, localhost:9000, true",
+      "[0:0:0:0:0:0:0:0]:9000, [::]:9000, true",
+      "0.0.0.0:9000, localhost:9000, true",
+      "localhost:9000, LOCALHOST:9000, true",
+      "[::ffff:127.0.0.1]:9000, 127.0.0.1:9000, true",
+      "[::1]:9000, [0:0:0:0:0:0:0:1]:9000, true",
+      "127.0.0.1:9000, 127.0.0.1:9001, false",
+      "127.0.0.1:9000, 127.0.0.2:9000, false",
+      "0.0.0.0:9000, 0.0.0.0:9001, false",
+      // An IPv4 wildcard takes no IPv6 address.
+      "0.0.0.0:9000, [::1]:9000, false",
+      // Port 0: the system picks a different free port for each.
+      "127.0.0.1:0, 127.0.0.1:0, false",
+      "0.0.0.0:0, [::]:0, false",
+      // Telling these apart would need a name lookup; binding the second then fails with 'address in use'.
+      "localhost:9000, 127.0.0.1:9000, false",
+      "app:9000, other:9000, false"})
+  void overlapsWhenOneServerWouldTakeTheOthersConnections(String a, String b, boolean overlap) {
+    assertThat(HostPort.parse(a).overlaps(HostPort.parse(b))).isEqualTo(overlap);
+    assertThat(HostPort.parse(b).overlaps(HostPort.parse(a))).isEqualTo(overlap);
+  }
 }

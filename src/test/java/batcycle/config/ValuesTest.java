@@ -23,22 +23,45 @@ class ValuesTest {
       "0, 0",
       "0s, 0",
       "'  2S ', 2000",
-      "1500MS, 1500"})
+      "1500MS, 1500",
+      // Go's and Envoy's syntax: decimals, and several parts summed.
+      "1.5s, 1500",
+      "0.25s, 250",
+      ".5s, 500",
+      "1.s, 1000",
+      "2.5m, 150000",
+      "0.5h, 1800000",
+      "1m30s, 90000",
+      "1h30m, 5400000",
+      "1h1m1s1ms, 3661001",
+      "1s500ms, 1500",
+      "1.5ms1.5ms, 3",
+      "23h59m59.999s, 86399999"})
   void parsesDurationsWithAUnit(String text, long millis) {
     assertThat(Values.parseDuration(text)).isEqualTo(Duration.ofMillis(millis));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"-1s", "-0", "5", "500", "5x", "", " ", "s", "1.5s", "2 s", "1d", "1sec", "PT1S", "1h30m",
-      "99999999999999999999s", "9223372036854775807h", "9223372036854775807ms"})
+  @ValueSource(strings = {"-1s", "-0", "+1s", "5", "500", "5x", "", " ", "s", ".s", "1..5s", "1.5.5s", "2 s",
+      "1m 30s", "1d", "1sec", "PT1S", "1us", "1ns", "1e3ms", "0x10s", "1,5s", "99999999999999999999s",
+      "9223372036854775807h", "9223372036854775807ms", "1.0000000001s"})
   void rejectsDurationsWithoutAUnitNegativeOrMalformed(String text) {
     assertThatThrownBy(() -> Values.parseDuration(text))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("a duration such as 500ms, 2s, 1m or 1h");
+        .hasMessage("a duration such as 500ms, 1.5s, 1m30s or 2h");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"25h", "1441m", "86401s", "86400001ms", "999999999999h"})
+  @ValueSource(strings = {"1.5ms", "0.1ms", "0.0001s", "1.0001s"})
+  void rejectsFractionsOfAMillisecond(String text) {
+    // Timeouts are armed in whole milliseconds; rounding 1.5ms silently would change what was asked for.
+    assertThatThrownBy(() -> Values.parseDuration(text))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a duration in whole milliseconds, such as 1.5s or 250ms");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"25h", "1441m", "86401s", "86400001ms", "999999999999h", "24h1ms", "23h60m1s", "24.5h"})
   void rejectsDurationsBeyondADay(String text) {
     // Vert.x takes some timeouts as int milliseconds; weeks would silently overflow them.
     assertThatThrownBy(() -> Values.parseDuration(text))
@@ -50,32 +73,56 @@ class ValuesTest {
   @CsvSource({
       "65536, 65536",
       "0, 0",
+      "512b, 512",
+      // IEC: powers of 1024, also written as Kubernetes does.
       "64KiB, 65536",
       "64kib, 65536",
-      "64k, 65536",
-      "64K, 65536",
-      "64KB, 65536",
+      "64Ki, 65536",
       "'64 KiB', 65536",
       "'  8KiB ', 8192",
       "1MiB, 1048576",
-      "1m, 1048576",
-      "1mb, 1048576",
-      "1g, 1073741824",
+      "1Mi, 1048576",
       "1GiB, 1073741824",
-      "512b, 512",
+      "1.5KiB, 1536",
+      "0.5MiB, 524288",
+      // SI: powers of 1000.
+      "64KB, 64000",
+      "64kB, 64000",
+      "64kb, 64000",
+      "1MB, 1000000",
+      "1.5MB, 1500000",
+      "2GB, 2000000000",
       "999999999999, 999999999999",
-      "999999999999m, 1048575999998951424"})
+      "999999999999MiB, 1048575999998951424"})
   void parsesSizes(String text, long bytes) {
     assertThat(Values.parseSize(text)).isEqualTo(bytes);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"-1", "", "lots", "1.5MiB", "1t", "1TiB", "KiB", "64 K iB", "1000000000000",
-      "999999999999g"})
-  void rejectsMalformedOrOverflowingSizes(String text) {
+  @ValueSource(strings = {"-1", "", "lots", "1t", "1TiB", "KiB", "64 K iB", "1.5", "0.5b", "0.1KiB", "1.0001KB",
+      "1e3", "9999999999999999", "9999999999GiB", "64KBs"})
+  void rejectsMalformedFractionalOrOverflowingSizes(String text) {
     assertThatThrownBy(() -> Values.parseSize(text))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("a size such as 65536, 64KiB or 1MiB");
+        .hasMessage("a size such as 65536, 64KiB (65536 bytes) or 64KB (64000 bytes)");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"64k, 64KiB, 64KB", "64K, 64KiB, 64KB", "1m, 1MiB, 1MB", "1g, 1GiB, 1GB", "'1.5 m', 1.5MiB, 1.5MB"})
+  void refusesABareLetterNamingBothMeanings(String text, String binary, String decimal) {
+    // nginx reads 64k as 65536 and Kubernetes as 64000: whichever batcycle picked, someone would be surprised.
+    assertThatThrownBy(() -> Values.parseSize(text))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a size with an unambiguous unit: " + binary + " (powers of 1024) or " + decimal
+            + " (powers of 1000)");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0, 0", "1, 1", "1000, 1000", "1024, 1KiB", "65536, 64KiB", "1536, 1536", "1048576, 1MiB",
+      "16777216, 16MiB", "1073741824, 1GiB", "2147483647, 2147483647"})
+  void formatsSizesInTheLargestWholeBinaryUnit(long bytes, String text) {
+    assertThat(Values.formatSize(bytes)).isEqualTo(text);
+    assertThat(Values.parseSize(text)).isEqualTo(bytes);
   }
 
   @ParameterizedTest

@@ -133,7 +133,7 @@ class ConfigFuzzTest {
     var routes = ConfigFuzzEntry.routes(text);
     assertOneProblemOrValue(Key.METRICS_ROUTES, routes);
     new RouteMatcher(routes.value()); // what the loader accepts, the matcher must accept too
-    var replayBytes = ConfigFuzzEntry.size(text, 0, 16 << 20);
+    var replayBytes = ConfigFuzzEntry.replayBytes(text);
     assertOneProblemOrValue(Key.RETRY_MAX_REPLAY_BYTES, replayBytes);
     assertThat(replayBytes.value()).isBetween(0, 16 << 20);
 

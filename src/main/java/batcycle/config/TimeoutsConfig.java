@@ -1,0 +1,16 @@
+package batcycle.config;
+
+import java.time.Duration;
+
+/**
+ * The {@code timeouts:} section. Zero turns off {@code request}, {@code upstreamIdle}, {@code clientIdle} and
+ * {@code requestHeader}; {@code connect} and {@code response} are always above zero.
+ */
+@Section("timeouts")
+public record TimeoutsConfig(Duration connect, Duration response, Duration request, Duration upstreamIdle,
+                             Duration clientIdle, Duration requestHeader) {
+  public TimeoutsConfig {
+    Violations.of(TimeoutsConfig.class, connect, response, request, upstreamIdle, clientIdle, requestHeader)
+        .throwIfAny();
+  }
+}
