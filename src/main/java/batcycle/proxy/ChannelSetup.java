@@ -44,7 +44,7 @@ final class ChannelSetup {
     if (idleMs > 0) {
       pipeline.addLast(ClientIdleTimeout.NAME, new ClientIdleTimeout(idleMs));
     }
-    pipeline.addLast(ProtocolDetector.NAME, new ProtocolDetector(this));
+    pipeline.addLast(ProtocolDetector.NAME, new ProtocolDetector(this, listener.maxRequestLine()));
     loop.track(channel);
   }
 
@@ -60,13 +60,16 @@ final class ChannelSetup {
   void http2(ChannelPipeline pipeline) {
     ClientConnections.notHttp1(pipeline);
     String clientAddress = ProxyLoop.clientAddress(pipeline.channel());
+    StreamStateRules streamStates = new StreamStateRules();
     Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
         .initialSettings(Http2Settings.defaultSettings()
             .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
             .maxHeaderListSize(listener.maxHeaderSize()))
         .gracefulShutdownTimeoutMillis(drainTimeoutMs)
         .validateHeaders(true)
+        .frameLogger(streamStates)
         .build();
+    streamStates.connection(codec.connection());
     pipeline.addLast("batcycle-h2", codec);
     pipeline.addLast("batcycle-h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
       @Override

@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 
@@ -115,6 +117,11 @@ final class Http2Stream extends ChannelDuplexHandler implements ClientStream {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     loop.clientProtocolError(cause);
+    Http2Exception error = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+    if (error != null && ctx.channel().isActive()) {
+      // Reset with the error's own code (STREAM_CLOSED, PROTOCOL_ERROR...); a plain close would say CANCEL.
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(error.error()));
+    }
     ctx.close();
   }
 
