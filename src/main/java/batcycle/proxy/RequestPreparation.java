@@ -49,7 +49,9 @@ final class RequestPreparation implements Layer {
     exchange.webSocket(exchange.protocol() == Protocol.HTTP_1_1 && HttpMethod.GET.equals(exchange.method())
         && HopByHop.isWebSocketUpgrade(headers));
     Boolean declared = declaredBody(exchange);
-    HopByHop.strip(headers, true);
+    // An HTTP/1.1 app gets no TE at all: batcycle decodes and re-frames the body itself, and trailers on the way
+    // back are relayed whatever the app was told.
+    HopByHop.strip(headers, upstreamIsH2c && !exchange.isWebSocket());
     // batcycle answers Expect itself once the app is connected (the client's body is asked for then), like Envoy.
     headers.remove(HeaderNames.EXPECT);
     headers.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
