@@ -80,6 +80,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     protocol = version.minorVersion() == 0 && version.majorVersion() == 1 ? Protocol.HTTP_1_0 : Protocol.HTTP_1_1;
     keepAlive = HttpUtil.isKeepAlive(request); // read now: the request's Connection header is hop-by-hop
     requestBody = new ChannelBody(gate);
+    loop.watchPace(requestBody, request.headers());
     if (clientAddress == null) {
       clientAddress = ProxyLoop.clientAddress(ctx.channel()); // formatted once per connection, not per request
     }
@@ -222,6 +223,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   @Override
   public boolean isWritable() {
     return ctx.channel().isWritable();
+  }
+
+  @Override
+  public long bytesBeforeWritable() {
+    return ctx.channel().bytesBeforeWritable();
   }
 
   @Override

@@ -69,6 +69,7 @@ final class Http2Stream extends ChannelDuplexHandler implements ClientStream {
   private void begin(HttpRequest received) {
     HttpRequest request = (HttpRequest) Http2Messages.head(received);
     requestBody = new ChannelBody(gate);
+    loop.watchPace(requestBody, request.headers());
     Exchange exchange = new Exchange(request, Protocol.HTTP_2, clientAddress, loop.localPort(), loop.scheduler(),
         RequestIds.keepOrGenerate(request.headers().get(HeaderNames.X_REQUEST_ID)), requestBody);
     requestBody.countInto(exchange);
@@ -164,6 +165,11 @@ final class Http2Stream extends ChannelDuplexHandler implements ClientStream {
   @Override
   public boolean isWritable() {
     return ctx.channel().isWritable();
+  }
+
+  @Override
+  public long bytesBeforeWritable() {
+    return ctx.channel().bytesBeforeWritable();
   }
 
   @Override

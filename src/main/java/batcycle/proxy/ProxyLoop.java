@@ -28,15 +28,19 @@ final class ProxyLoop {
   private final Pipeline pipeline;
   private final ResponseHeaders responseHeaders;
   private final ClientErrors clientErrors;
+  private final ClientPace clientPace;
+  private final RequestBodyWatch bodyWatch;
   private final Set<Channel> connections = new HashSet<>();
   private volatile int localPort;
   private volatile int open;
 
   ProxyLoop(EventLoop eventLoop, Transport transport, BatcycleConfig config, RequestPath path,
-            ClientErrors clientErrors) {
+            ClientErrors clientErrors, ClientPace clientPace) {
     this.eventLoop = eventLoop;
     this.transport = transport;
     this.clientErrors = clientErrors;
+    this.clientPace = clientPace;
+    this.bodyWatch = clientPace.watchesBodies() ? new RequestBodyWatch(eventLoop, clientPace) : null;
     this.scheduler = new LoopTimeouts(eventLoop);
     UpstreamConfig upstream = config.upstream();
     int perLoop = Math.max(1, ceilDiv(upstream.maxConnections(), config.listener().eventLoops()));
@@ -78,6 +82,20 @@ final class ProxyLoop {
 
   void localPort(int port) {
     this.localPort = port;
+  }
+
+  ClientPace clientPace() {
+    return clientPace;
+  }
+
+  /**
+   * Holds a client's request body to the pace {@link ClientPace} sets, unless that is off or the request is an
+   * interactive stream (gRPC).
+   */
+  void watchPace(ChannelBody body, io.netty.handler.codec.http.HttpHeaders headers) {
+    if (bodyWatch != null && !ClientPace.isInteractive(headers)) {
+      body.watchPace(bodyWatch);
+    }
   }
 
   void clientProtocolError(Throwable cause) {

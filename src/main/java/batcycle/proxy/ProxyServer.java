@@ -59,10 +59,11 @@ public final class ProxyServer {
                                           BatcycleConfig config, RequestPath path) {
     ClientConnections connections = new ClientConnections(config.listener(), path.meters());
     ClientErrors clientErrors = new ClientErrors(path.meters().registry());
+    ClientPace clientPace = new ClientPace(config.clientPace(), path.meters().registry());
     List<ProxyLoop> loops = new ArrayList<>();
     Map<EventLoop, ChannelSetup> setups = new IdentityHashMap<>();
     for (EventLoop eventLoop : eventLoops) {
-      ProxyLoop loop = new ProxyLoop(eventLoop, transport, config, path, clientErrors);
+      ProxyLoop loop = new ProxyLoop(eventLoop, transport, config, path, clientErrors, clientPace);
       loops.add(loop);
       setups.put(eventLoop, new ChannelSetup(loop, config.listener(), connections,
           config.lifecycle().drainTimeout().toMillis()));

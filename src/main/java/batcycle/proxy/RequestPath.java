@@ -68,11 +68,15 @@ public final class RequestPath {
     // Outermost: the log sees rejections too, and the metrics count everything the log sees.
     layers.add(new AccessLogLayer(config.accessLog(), accessLog, sensitiveHeaders));
     layers.add(new RequestMetricsLayer(meters));
-    layers.add(new RequestPreparation(config.observability().startTraces(), config.upstream().protocol()));
+    layers.add(new RequestPreparation(config.observability().startTraces(), config.upstream().protocol(),
+        config.limits().maxHeaderCount()));
     // Counts from arrival, so it bounds the queue wait below too; strips the client's X-Batcycle-Timeout.
     layers.add(new DeadlineLayer(config.deadline()));
     // Before the limits: draining is not overload. It only marks responses to close their connection.
     layers.add(new DrainLayer(drain));
+    // Before anything that holds capacity the app's other clients need (a held place at start-up, a permit, a
+    // connection): a slow body is read ahead while it holds none of them.
+    layers.add(new RequestBuffering(config.clientPace().requestBodyBuffer(), config.upstream().protocol()));
     // After validation (bad requests are answered at once), before anything that talks to the app.
     layers.add(new StartupGate(appProbe, config.lifecycle(), heldAtStartup));
     if (rateLimiter != null) {

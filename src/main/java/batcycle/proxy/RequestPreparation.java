@@ -20,7 +20,7 @@ import io.vertx.core.Future;
 
 /**
  * Turns the request as received into the request for the app, in place, or rejects it: parse failures (400, 414,
- * 431), an invalid Host or target (400), CONNECT (501). Strips hop-by-hop headers, sets the request id, carries or
+ * 431), more header fields than {@code limits.maxHeaderCount} (431), an invalid Host or target (400), CONNECT (501). Strips hop-by-hop headers, sets the request id, carries or
  * starts the W3C trace, and learns whether the request has a body (an HTTP/2 request without content-length only
  * tells by its first frame, and an HTTP/1.1 app must then get either no body or a chunked one). Runs inside the
  * pipeline, after the layers that log and count, so rejected requests are logged and counted like any other.
@@ -28,10 +28,12 @@ import io.vertx.core.Future;
 final class RequestPreparation implements Layer {
   private final boolean startTraces;
   private final boolean upstreamIsH2c;
+  private final int maxHeaderCount;
 
-  RequestPreparation(boolean startTraces, UpstreamProtocol upstreamProtocol) {
+  RequestPreparation(boolean startTraces, UpstreamProtocol upstreamProtocol, int maxHeaderCount) {
     this.startTraces = startTraces;
     this.upstreamIsH2c = upstreamProtocol == UpstreamProtocol.H2C;
+    this.maxHeaderCount = maxHeaderCount;
   }
 
   @Override
@@ -41,6 +43,10 @@ final class RequestPreparation implements Layer {
       return Future.failedFuture(parseFailure(request.decoderResult().cause()));
     }
     HttpHeaders headers = request.headers();
+    if (headers.size() > maxHeaderCount) {
+      // The size limit alone lets thousands of small fields through, each a cost to every hop after this one.
+      return Future.failedFuture(ProxyFailure.badRequest(431, "more than " + maxHeaderCount + " header fields"));
+    }
     RequestTarget.Checked target = RequestTarget.check(exchange.method(), exchange.protocol(), headers,
         request.uri());
     if (target.problem() != null) {
