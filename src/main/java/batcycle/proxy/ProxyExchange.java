@@ -216,7 +216,11 @@ final class ProxyExchange implements BodyReceiver, InterimListener {
 
   private void sendCheck() {
     sendTimer = null;
-    if (done || client.isWritable()) {
+    if (done) {
+      return;
+    }
+    if (client.isWritable()) {
+      upstream.body().resume(); // the client caught up; its writability event is on its way or was missed
       return;
     }
     long unsent = client.bytesBeforeWritable();
