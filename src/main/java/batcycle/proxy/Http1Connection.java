@@ -64,12 +64,13 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     } else if (msg instanceof HttpRequest request) {
       begin(request);
     } else if (msg instanceof HttpContent content && current != null) {
-      requestBody.offer(content);
       if (content.decoderResult().isFailure()) {
         // Broken framing mid-body: the app must never get what looks like a whole request, and the rest of the
-        // connection's bytes cannot be trusted.
+        // connection's bytes cannot be trusted, so not even an answer goes out: the connection is cut first, before
+        // the body (perhaps read ahead, with the exchange waiting on it) learns that it broke.
         reset();
       }
+      requestBody.offer(content);
     } else {
       ReferenceCountUtil.release(msg);
     }
