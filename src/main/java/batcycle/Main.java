@@ -94,6 +94,9 @@ public final class Main {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "batcycle-shutdown"));
       StartupChecks.warnings(config).forEach(warning -> LOG.warn("configuration: {}", warning));
       running.transportsSkipped().forEach(why -> LOG.info("transport: {}", why));
+      if (running.tls() != null) {
+        LOG.info("https on the proxy port: {}", running.tls().describe());
+      }
       LOG.info("batcycle {} proxying {}:{} -> {} ({}; admin on {}:{}; {} event loops; {}; Java {})",
           BuildInfo.version(), config.listen().host(), running.proxyPort(), config.upstream().displayUrl(),
           config.upstreamProtocol(), config.admin().host(), running.adminPort(), config.eventLoops(),
