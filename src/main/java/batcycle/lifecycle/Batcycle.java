@@ -173,6 +173,11 @@ public final class Batcycle {
     return reloader.reload(trigger);
   }
 
+  /** What the last reload did (the start, before any). */
+  public ConfigReloader.Status reloadStatus() {
+    return reloader.status();
+  }
+
   /** The configuration in force. */
   public BatcycleConfig config() {
     return reloader.current();

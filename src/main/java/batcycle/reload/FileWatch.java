@@ -58,14 +58,20 @@ public final class FileWatch implements AutoCloseable {
 
   /** {@code poll}: how often files are compared besides events; zero for events only. */
   public FileWatch(Duration poll) {
+    this(poll, true);
+  }
+
+  /** {@code events}: false to compare by polling only, as where the file system sends none (tests). */
+  FileWatch(Duration poll, boolean events) {
     this.pollMs = poll.toMillis();
-    WatchService watcher;
+    WatchService watcher = null;
     try {
-      watcher = FileSystems.getDefault().newWatchService();
+      if (events) {
+        watcher = FileSystems.getDefault().newWatchService();
+      }
     } catch (IOException | UnsupportedOperationException e) {
       LOG.warn("file watch: directory events unavailable ({}); comparing files every {} ms only", e.toString(),
           pollMs);
-      watcher = null;
     }
     this.service = watcher;
     this.thread = new Thread(this::run, "batcycle-file-watch");
