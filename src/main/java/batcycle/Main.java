@@ -10,7 +10,9 @@ import batcycle.lifecycle.Batcycle;
 import batcycle.lifecycle.LogSetup;
 import batcycle.lifecycle.ShutdownSignals;
 import batcycle.lifecycle.StartupChecks;
+import batcycle.tls.TlsFiles;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,10 @@ public final class Main {
       }
       if (invocation instanceof Invocation.Check check) {
         // Validation only: nothing is started and no port is opened, so it can run beside a live batcycle.
+        List<String> tlsProblems = TlsFiles.problems(check.config().tls());
+        if (!tlsProblems.isEmpty()) {
+          throw new ConfigException(tlsProblems);
+        }
         out.print(ConfigReport.text(check.config()));
         out.flush();
         StartupChecks.warnings(check.config()).forEach(warning -> err.println("batcycle: warning: " + warning));
