@@ -28,6 +28,8 @@ def write_tls_reference(prefix, port, origin_port, cert, key):
                         f"listen 127.0.0.1:{port} ssl backlog=4096;\n    ssl_certificate {cert};\n"
                         f"    ssl_certificate_key {key};\n    ssl_protocols TLSv1.2 TLSv1.3;\n"
                         "    ssl_session_cache off;\n    ssl_session_tickets off;")
+    if "ssl_certificate " not in conf:
+        raise RuntimeError("the reference proxy's listen line changed: cannot add TLS to it")
     with open(conf_path, "w") as f:
         f.write(conf)
     return conf_path
