@@ -132,6 +132,24 @@ class TlsIT {
     }
   }
 
+  @Test
+  void abandonsAHandshakeThatStallsAndClosesOtherBytesAtOnce() throws Exception {
+    try (ProxyHarness proxy = proxy(Map.of(Key.TLS_HANDSHAKE_TIMEOUT, "300ms"))) {
+      try (RawHttp stalled = RawHttp.connect(proxy.port())) {
+        stalled.send(new byte[] {22, 3, 1}); // the start of a TLS record, and nothing more
+        assertThat(stalled.isClosedByPeer()).isTrue();
+      }
+      try (RawHttp binary = RawHttp.connect(proxy.port())) {
+        binary.send(new byte[] {0, 1, 2, 3});
+        assertThat(binary.isClosedByPeer()).isTrue();
+      }
+      await().untilAsserted(() -> {
+        assertThat(proxy.metric("batcycle_tls_handshake_failures_total", "reason", "timeout")).isEqualTo(1);
+        assertThat(proxy.metric("batcycle_tls_handshake_failures_total", "reason", "not_tls")).isEqualTo(1);
+      });
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"openssl", "jdk"})
   void aClientRefusingTheCertificateForItsHostIsCountedByReason(String provider) throws Exception {
