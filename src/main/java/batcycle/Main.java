@@ -109,7 +109,7 @@ public final class Main {
           running.transport(), Runtime.version().feature());
       running.appUp().onSuccess(v -> LOG.info("ready: the app at {} accepts connections", config.upstream().url()));
       if (config.demo()) {
-        printDemoHelp(out, running.proxyPort(), config);
+        printDemoHelp(out, running.proxyPort(), config, running.tls() != null);
       }
       return -1;
     }
@@ -125,17 +125,20 @@ public final class Main {
     }
   }
 
-  private static void printDemoHelp(PrintStream out, int port, BatcycleConfig config) {
-    String base = "http://127.0.0.1:" + port;
+  /** {@code https}: the proxy port serves TLS (curl's -k: the demo's certificate is often self-signed). */
+  private static void printDemoHelp(PrintStream out, int port, BatcycleConfig config, boolean https) {
+    String base = (https ? "https" : "http") + "://127.0.0.1:" + port;
+    String curl = https ? "curl -k" : "curl";
     out.println();
     out.println("Demo app on " + config.upstream().displayUrl() + ", batcycle in front of it. Try:");
-    out.println("  curl -i " + base + "/hello");
-    out.println("  curl -i " + base + "/headers            # what the app receives (X-Forwarded-For, X-Request-Id)");
-    out.println("  curl -i --data-binary 'ping' " + base + "/echo");
-    out.println("  curl -i '" + base + "/slow?ms=1500'");
-    out.println("  curl -i '" + base + "/flaky?rate=0.5'");
-    out.println("  curl -s '" + base + "/bytes?n=10485760' | wc -c");
-    out.println("  curl -s --http2-prior-knowledge " + base + "/hello");
+    out.println("  " + curl + " -i " + base + "/hello");
+    out.println("  " + curl + " -i " + base
+        + "/headers            # what the app receives (X-Forwarded-For, X-Request-Id)");
+    out.println("  " + curl + " -i --data-binary 'ping' " + base + "/echo");
+    out.println("  " + curl + " -i '" + base + "/slow?ms=1500'");
+    out.println("  " + curl + " -i '" + base + "/flaky?rate=0.5'");
+    out.println("  " + curl + " -s '" + base + "/bytes?n=10485760' | wc -c");
+    out.println("  " + curl + " -s " + (https ? "--http2 " : "--http2-prior-knowledge ") + base + "/hello");
     out.println("  curl -s http://127.0.0.1:" + config.admin().port() + "/healthz");
     out.println("Stop with Ctrl-C.");
     out.flush();

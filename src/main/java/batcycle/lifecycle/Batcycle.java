@@ -148,7 +148,8 @@ public final class Batcycle {
     }
     fileWatch = new FileWatch(config.reload().pollInterval());
     if (configFile) {
-      fileWatch.watch(List.of(config.configFile().get()), () -> reload("config file change"));
+      fileWatch.watch(List.of(config.configFile().get()),
+          () -> reloader.reloadIfFileChanged("config file change"));
     }
     if (tls != null) {
       fileWatch.watch(tls.files(), tls::reloadIfChanged);

@@ -11,11 +11,18 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -70,6 +77,8 @@ public final class ConfigReloader {
   private volatile long hash;
   private volatile Status last;
   private volatile long lastSuccessMillis;
+  /** The config file's contents as the last reload (or the start) read them, to tell a real change from an echo. */
+  private String lastRead;
 
   /**
    * {@code initial}: the configuration the process started with; {@code swap}: puts a new configuration in force and
@@ -82,6 +91,7 @@ public final class ConfigReloader {
     long now = System.currentTimeMillis();
     this.last = new Status(Result.APPLIED, now, "start", "the configuration the process started with", List.of());
     this.lastSuccessMillis = now;
+    this.lastRead = initial.configFile().map(ConfigReloader::digest).orElse("");
     for (Result result : Result.values()) {
       reloads.put(result, Counter.builder(MeterNames.CONFIG_RELOADS).tag(MeterNames.TAG_RESULT, result.label())
           .description("Configuration reloads (SIGHUP or a change of the config file), by result").register(registry));
@@ -113,9 +123,22 @@ public final class ConfigReloader {
     return last;
   }
 
+  /**
+   * Reloads if the file's contents differ from what the last reload read: the file watch's entry, so that a change
+   * a SIGHUP has already applied is not reported a second time as "nothing to apply". Returns the last status.
+   */
+  public synchronized Status reloadIfFileChanged(String trigger) {
+    Optional<Path> file = current.configFile();
+    if (file.isEmpty() || digest(file.get()).equals(lastRead)) {
+      return last;
+    }
+    return reload(trigger);
+  }
+
   /** Reloads now; {@code trigger} names the cause in the log ({@code SIGHUP}, {@code file change}). */
   public synchronized Status reload(String trigger) {
     BatcycleConfig running = current;
+    running.configFile().ifPresent(file -> lastRead = digest(file));
     if (running.configFile().isEmpty()) {
       LOG.info("config reload ({}): nothing to read again, batcycle was started without --config", trigger);
       return finish(new Status(Result.UNCHANGED, System.currentTimeMillis(), trigger, "no config file",
@@ -154,6 +177,16 @@ public final class ConfigReloader {
     hash = ConfigChange.hash(current);
     LOG.info("config reload ({}): applied {}; config hash {}", trigger, applied, hash());
     return finish(new Status(Result.APPLIED, System.currentTimeMillis(), trigger, "applied " + applied, pending));
+  }
+
+  private static String digest(Path file) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    } catch (IOException e) {
+      return "unreadable: " + e.getMessage();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   private Status finish(Status status) {
