@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import batcycle.config.Key;
+import batcycle.testing.Futures;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RecordingOrigin;
 import batcycle.testing.TestCertificates;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -114,6 +121,34 @@ class TlsIT {
         assertThat(proxy.metric("batcycle_tls_handshakes_total")).isGreaterThanOrEqualTo(2);
         assertThat(proxy.metric("batcycle_tls_handshake_failures_total")).isZero();
       });
+    }
+  }
+
+  @Test
+  void tunnelsASecureWebSocket() throws Exception {
+    Vertx originVertx = Vertx.vertx();
+    try {
+      HttpServer origin = originVertx.createHttpServer()
+          .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage));
+      int originPort = Futures.await(origin.listen(0, "127.0.0.1")).actualPort();
+      try (ProxyHarness proxy = ProxyHarness.start(originPort, Map.of(
+          Key.TLS_CERT_FILE, dir.resolve("server/tls.crt").toString(),
+          Key.TLS_KEY_FILE, dir.resolve("server/tls.key").toString()))) {
+        CompletableFuture<String> echoed = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newBuilder().sslContext(CA.context(null)).build().newWebSocketBuilder()
+            .buildAsync(URI.create("wss://127.0.0.1:" + proxy.port() + "/ws"), new WebSocket.Listener() {
+              @Override
+              public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                echoed.complete(data.toString());
+                return null;
+              }
+            }).get(20, TimeUnit.SECONDS);
+        ws.sendText("over tls", true).get(20, TimeUnit.SECONDS);
+        assertThat(echoed.get(20, TimeUnit.SECONDS)).isEqualTo("over tls");
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(20, TimeUnit.SECONDS);
+      }
+    } finally {
+      Futures.await(originVertx.close());
     }
   }
 
