@@ -81,7 +81,7 @@ for (const g of rules.groups) {
 console.log('meters: on a panel, or named in README.md as left out');
 const readme = readFileSync(join(repo, 'README.md'), 'utf8');
 const leftOutText = /\*\*Not on the dashboard[^]*?(?:\n\n|$)/.exec(readme)?.[0] ?? '';
-const leftOut = [...leftOutText.matchAll(/`([a-z_*]+)`/g)].map((m) => new RegExp(`^${m[1].replaceAll('*', '[a-z_]*')}$`));
+const leftOut = [...leftOutText.matchAll(/`([a-z0-9_*]+)`/g)].map((m) => new RegExp(`^${m[1].replaceAll('*', '[a-z0-9_]*')}$`));
 const queries = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n')
   + rules.groups.flatMap((g) => g.rules.map((r) => r.expr)).join('\n');
 const exported = (await api('/api/v1/label/__name__/values', { 'match[]': '{job="batcycle"}', start, end: Date.now() / 1000 }))
@@ -99,7 +99,8 @@ for (const name of exported) {
 const empty = results.filter((r) => !r.ok);
 for (const section of ['variables', 'panels', 'rules', 'meters']) {
   const all = results.filter((r) => r.section === section);
-  console.log(`dashboard-queries: ${section}: ${all.length - all.filter((r) => !r.ok).length} of ${all.length} return data`);
+  const verb = section === 'meters' ? 'are on a panel or named as left out' : 'return data';
+  console.log(`dashboard-queries: ${section}: ${all.length - all.filter((r) => !r.ok).length} of ${all.length} ${verb}`);
 }
 console.log(`dashboard-queries: ${results.length - empty.length} passed, ${empty.length} failed`);
 process.exit(empty.length ? 1 : 0);
