@@ -45,35 +45,42 @@ record AppChoice(YamlMap container, int port, Optional<String> portName, boolean
     }
     String name = app.text("name").orElse("");
     List<YamlMap> ports = tcpPorts(app);
-    YamlMap port;
-    if (options.appPort().isPresent()) {
-      String wanted = options.appPort().get();
-      if (wanted.chars().allMatch(Character::isDigit)) {
-        int number = Integer.parseInt(wanted);
-        Optional<YamlMap> declared = ports.stream().filter(p -> p.text("containerPort").orElse("").equals(wanted)).findFirst();
-        return new AppChoice(app, number, declared.flatMap(p -> p.text("name")),
-            declared.flatMap(p -> p.text("name")).filter(n -> H2C_NAME.matcher(n).matches()).isPresent());
-      }
-      port = ports.stream().filter(p -> p.text("name").orElse("").equals(wanted)).findFirst()
-          .orElseThrow(() -> new InjectException(id + ": container " + name + " has no port named " + wanted
-              + (ports.isEmpty() ? "" : " (it has " + describe(ports) + ")")));
-    } else if (ports.size() == 1) {
-      port = ports.get(0);
-    } else if (ports.isEmpty()) {
-      throw new InjectException(id + ": container " + name
-          + " declares no TCP containerPort; give the port the app listens on with --app-port");
+    Optional<YamlMap> port;
+    int number;
+    if (options.appPort().filter(p -> p.chars().allMatch(Character::isDigit)).isPresent()) {
+      // A number need not be declared: Kubernetes does not require containerPort.
+      number = Integer.parseInt(options.appPort().get());
+      port = ports.stream().filter(p -> p.text("containerPort").orElse("").equals(Integer.toString(number))).findFirst();
     } else {
-      List<YamlMap> http = ports.stream().filter(p -> p.text("name").orElse("").equals("http")).toList();
-      if (http.size() != 1) {
-        throw new InjectException(id + ": container " + name + " has ports " + describe(ports)
-            + "; choose the one batcycle forwards to with --app-port");
-      }
-      port = http.get(0);
-      note.accept(id + ": forwarding to container " + name + "'s port named http (choose another with --app-port)");
+      port = Optional.of(declaredPort(id, name, ports, options.appPort(), note));
+      number = Integer.parseInt(port.get().text("containerPort").orElseThrow());
     }
-    Optional<String> portName = port.text("name");
-    return new AppChoice(app, Integer.parseInt(port.text("containerPort").orElseThrow()), portName,
-        portName.filter(n -> H2C_NAME.matcher(n).matches()).isPresent());
+    Optional<String> portName = port.flatMap(p -> p.text("name"));
+    return new AppChoice(app, number, portName, portName.filter(n -> H2C_NAME.matcher(n).matches()).isPresent());
+  }
+
+  /** The port named by --app-port, else the container's only TCP port, else the one named http. */
+  private static YamlMap declaredPort(String id, String container, List<YamlMap> ports, Optional<String> named,
+                                      Consumer<String> note) {
+    if (named.isPresent()) {
+      return ports.stream().filter(p -> p.text("name").orElse("").equals(named.get())).findFirst()
+          .orElseThrow(() -> new InjectException(id + ": container " + container + " has no port named " + named.get()
+              + (ports.isEmpty() ? "" : " (it has " + describe(ports) + ")")));
+    }
+    if (ports.size() == 1) {
+      return ports.get(0);
+    }
+    if (ports.isEmpty()) {
+      throw new InjectException(id + ": container " + container
+          + " declares no TCP containerPort; give the port the app listens on with --app-port");
+    }
+    List<YamlMap> http = ports.stream().filter(p -> p.text("name").orElse("").equals("http")).toList();
+    if (http.size() != 1) {
+      throw new InjectException(id + ": container " + container + " has ports " + describe(ports)
+          + "; choose the one batcycle forwards to with --app-port");
+    }
+    note.accept(id + ": forwarding to container " + container + "'s port named http (choose another with --app-port)");
+    return http.get(0);
   }
 
   private static List<YamlMap> tcpPorts(YamlMap container) {

@@ -14,6 +14,7 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
  * Each instance is a fresh parse, so what one workload gets is never shared with another.
  */
 final class SidecarTemplate {
+  static final String GRACE_PERIOD = "terminationGracePeriodSeconds";
   private static final String SIDECAR = "/batcycle/inject/sidecar.yaml";
   private static final String SETTINGS = "/batcycle/inject/batcycle.yaml";
 
@@ -54,8 +55,6 @@ final class SidecarTemplate {
   int gracePeriodSeconds() {
     return Integer.parseInt(spec().text(GRACE_PERIOD).orElseThrow());
   }
-
-  static final String GRACE_PERIOD = "terminationGracePeriodSeconds";
 
   private YamlMap spec() {
     return podTemplate.map("spec").orElseThrow();

@@ -1,5 +1,6 @@
 package batcycle.inject;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -19,25 +20,26 @@ record Workload(String kind, String name, Optional<String> namespace, YamlMap me
   /** Empty when the object does not run pods; throws when it should but has no pod spec. */
   static Optional<Workload> of(YamlMap object) {
     String kind = object.text("kind").orElse("");
-    YamlMap metadata = object.map("metadata").orElseGet(YamlMap::create);
-    String name = metadata.text("name").orElse("(unnamed)");
-    Optional<String> namespace = metadata.text("namespace");
-    Optional<YamlMap> template = switch (kind) {
-      case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job" ->
-          object.map("spec").flatMap(s -> s.map("template"));
-      case "CronJob" -> object.map("spec").flatMap(s -> s.map("jobTemplate")).flatMap(j -> j.map("spec"))
-          .flatMap(s -> s.map("template"));
-      case "Pod" -> Optional.of(object);
+    // Where each kind keeps its pod template; a Pod is its own.
+    List<String> path = switch (kind) {
+      case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job" -> List.of("spec", "template");
+      case "CronJob" -> List.of("spec", "jobTemplate", "spec", "template");
+      case "Pod" -> List.of();
       default -> null;
     };
-    if (template == null) {
+    if (path == null) {
       return Optional.empty();
     }
-    String id = kind.toLowerCase(Locale.ROOT) + "/" + name;
+    YamlMap metadata = object.map("metadata").orElseGet(YamlMap::create);
+    String name = metadata.text("name").orElse("(unnamed)");
+    Optional<YamlMap> template = Optional.of(object);
+    for (String key : path) {
+      template = template.flatMap(t -> t.map(key));
+    }
     YamlMap podSpec = template.flatMap(t -> t.map("spec")).filter(s -> !s.maps("containers").isEmpty())
-        .orElseThrow(() -> new InjectException(id + ": no pod spec with containers"
-            + (kind.equals("CronJob") ? " under spec.jobTemplate.spec.template" : kind.equals("Pod") ? "" : " under spec.template")));
-    return Optional.of(new Workload(kind, name, namespace, metadata, template.get(), podSpec));
+        .orElseThrow(() -> new InjectException(kind.toLowerCase(Locale.ROOT) + "/" + name + ": no containers under "
+            + String.join(".", path) + (path.isEmpty() ? "" : ".") + "spec"));
+    return Optional.of(new Workload(kind, name, metadata.text("namespace"), metadata, template.get(), podSpec));
   }
 
   /** Where the pods' labels and annotations live; created when missing, so call it only to change the pod. */
