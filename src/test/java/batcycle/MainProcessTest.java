@@ -44,7 +44,7 @@ class MainProcessTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.stdout()).contains("Usage:", "--retry-budget-ratio", "(0.2 = 20 %)", "Commands:", "check",
-        "inject  Add batcycle to Kubernetes workloads");
+        "inject  Add batcycle to Kubernetes YAML: inject FILE... (see inject --help).");
     assertThat(result.stderr()).as("picocli formats help text: a lone '%' made it warn three times").isEmpty();
   }
 

@@ -37,8 +37,7 @@ final class CommandLineSpec {
     // Listed in --help only: Main hands "inject ..." to batcycle.inject before this parser sees it.
     CommandSpec inject = CommandSpec.create().name(INJECT);
     inject.parser().unmatchedArgumentsAllowed(true);
-    inject.usageMessage().description("Add batcycle to Kubernetes workloads in YAML files: inject FILE... (see",
-        "inject --help). Must be the first argument.");
+    inject.usageMessage().description("Add batcycle to Kubernetes YAML: inject FILE... (see inject --help).");
     spec.addSubcommand(INJECT, inject);
     return spec;
   }

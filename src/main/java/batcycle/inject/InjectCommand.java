@@ -26,8 +26,6 @@ import picocli.CommandLine.ParseResult;
 public final class InjectCommand {
   /** The command word after {@code java -jar batcycle.jar}. */
   public static final String NAME = "inject";
-  /** One line for the main --help. */
-  public static final String SUMMARY = "Add batcycle to Kubernetes workloads in YAML files (see inject --help).";
 
   private static final String PREFIX = "batcycle inject: ";
 
@@ -136,19 +134,22 @@ public final class InjectCommand {
   static CommandSpec spec() {
     CommandSpec spec = CommandSpec.create().name("java -jar batcycle.jar inject");
     spec.usageMessage()
-        .description("Adds batcycle to the Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and",
-            "Pods in Kubernetes YAML and writes the result on stdout: batcycle as a native sidecar (an init",
-            "container with restartPolicy: Always, Kubernetes 1.29+) forwarding to the app's containerPort, its",
-            "probes, resources, security context and ConfigMap, drain timings fitted to the pod's",
-            "terminationGracePeriodSeconds, the app's preStop hook, and Services that targeted the app pointed at",
-            "batcycle's proxy port. Workloads that already have batcycle, or are annotated",
-            "batcycle.io/inject: \"false\", and all other objects pass through unchanged; comments and key order",
-            "are kept. What it did goes to stderr, one line each; on a problem it writes nothing and exits 2.")
+        // One string each: picocli wraps it to the help's width.
+        .description("Adds batcycle to the Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and "
+            + "Pods in Kubernetes YAML and writes the result on stdout: batcycle as a native sidecar (an init "
+            + "container with restartPolicy: Always, Kubernetes 1.29+) forwarding to the app's containerPort, with its "
+            + "probes, resources, security context and ConfigMap, drain timings fitted to the pod's "
+            + "terminationGracePeriodSeconds and the app's preStop hook; Services that targeted the app now target "
+            + "batcycle's proxy port.",
+            "Workloads that already have batcycle or are annotated batcycle.io/inject: \"false\", and every other "
+            + "object, pass through unchanged; comments and key order are kept. What it did goes to stderr, one line "
+            + "each; on a problem it writes nothing on stdout and exits 2.")
         .footerHeading("%nExamples:%n")
-        .footer("  java -jar batcycle.jar inject deployment.yaml service.yaml > with-batcycle.yaml",
-            "  kubectl get deploy/myapp svc/myapp -o yaml | java -jar batcycle.jar inject - | kubectl apply -f -",
-            "  java -jar batcycle.jar inject --image registry.example.com/batcycle:" + BuildInfo.version()
-                + " --app-port 3000 app.yaml")
+        .footer("  java -jar batcycle.jar inject deployment.yaml service.yaml > out.yaml",
+            "  kubectl get deploy/myapp svc/myapp -o yaml \\",
+            "    | java -jar batcycle.jar inject - | kubectl apply -f -",
+            "  java -jar batcycle.jar inject --app-port 3000 \\",
+            "    --image registry.example.com/batcycle:" + BuildInfo.version() + " app.yaml")
         .sortOptions(false);
     spec.addPositional(PositionalParamSpec.builder().paramLabel("FILE").arity("1..*").type(List.class)
         .auxiliaryTypes(String.class).description("YAML files with one or more documents; - reads stdin.").build());
