@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loadgen  # noqa: E402
 import nginx  # noqa: E402
 import report  # noqa: E402
-from procs import Proc, free_port, stop_all, wait_first_200  # noqa: E402
+from procs import Proc, free_port, stop_all, wait_first_200, wait_ready  # noqa: E402
 
 PROXY_CPU = 0
 LOAD_CPU = 1
@@ -87,6 +87,7 @@ class Bench:
                 "--upstream", f"http://127.0.0.1:{self.origin_port}", *self.extra, *extra]
         full_env = dict(os.environ, **env) if env else None
         p = Proc(name, argv, port, os.path.join(self.tmp, f"{name}.out"), env=full_env, cpu=PROXY_CPU)
+        p.admin_port = admin
         return p
 
     def start_tuned(self, name="batcycle_tuned"):
@@ -140,7 +141,9 @@ class Bench:
     def startup(self):
         """Time to the first proxied 200 of a fresh process, then its throughput second by second under load."""
         p = self.p
-        variants = [("nginx", None), ("batcycle_jdk17", dict(java=JDK17))]
+        # The default warms the request path up before /readyz turns ready ("startup.warmup"); "_cold" is without.
+        variants = [("nginx", None), ("batcycle_jdk17", dict(java=JDK17)),
+                    ("batcycle_jdk17_cold", dict(java=JDK17, extra=["--startup-warmup", "0"]))]
         if self.p["jdk25_plain"]:
             variants.append(("batcycle_jdk25", dict(java=JDK25)))
         aot = self.train_aot()
@@ -152,6 +155,10 @@ class Bench:
                 proc = self.new_ref(f"start-{name}") if kw is None else self.start_batcycle(f"start-{name}", **kw)
                 t = wait_first_200(proc.port, proc.t_spawn, limit=40, proc=proc)
                 row = {"first_200_s": round(t, 3) if t is not None else None}
+                if t is not None and kw is not None:
+                    # Load starts when the pod would get traffic: once /readyz says ready.
+                    ready = wait_ready(proc.admin_port, proc.t_spawn, limit=60, proc=proc)
+                    row["ready_s"] = round(ready, 3) if ready is not None else None
                 if t is not None:
                     # Only the first run's curve is kept whole (the chart); every run gives its first 5 s.
                     curve = loadgen.throughput_curve(LOAD_CPU, self.url(proc), 50, p["curve_s"],
@@ -180,6 +187,7 @@ class Bench:
         info = {}
         try:
             self.ready(proc)
+            wait_ready(proc.admin_port, proc.t_spawn, limit=60, proc=proc)  # the warm-up is part of the training
             loadgen.wrk(LOAD_CPU, self.url(proc), 50, self.p["train_s"])
             loadgen.wrk(LOAD_CPU, self.url(proc, "/16k"), 50, 1)
         finally:
