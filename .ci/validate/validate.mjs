@@ -557,6 +557,11 @@ for (const r of runs) {
           kill -0 $pid 2>/dev/null || { echo "EXITED"; cat "$DIR/log"; exit 0; }
           sleep 0.2
         done
+        # Ready only after the start-up warm-up (startup.warmup, at most 10 s by default), as the kubelet would wait.
+        for _ in $(seq 150); do
+          curl -fs -o /dev/null -m 1 http://127.0.0.1:${r.admin.port}/readyz && break
+          sleep 0.2
+        done
         for p in ${paths.join(' ')}; do echo "PATH $p $(curl -s -o /dev/null -m 2 -w '%{http_code}' http://127.0.0.1:${r.admin.port}$p)"; done
         echo "PROXY $(curl -s -m 5 -w ' %{http_code}' http://127.0.0.1:${r.listen.port}/)"
         echo "CONFIG $(curl -s -m 2 http://127.0.0.1:${r.admin.port}/config | tr -d '\n')"
