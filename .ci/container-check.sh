@@ -109,7 +109,9 @@ fi
 
 # --- 2. build the Dockerfile -----------------------------------------------------------------------------------
 step "buildah build (BUILD_IMAGE = RUNTIME_IMAGE = $BASE)"
-if ! timeout 480 buildah --log-level=error build --isolation chroot --layers --pull=never \
+# A build whose Maven step was not cached, followed by the AOT training (which waits for the start-up warm-up), ran
+# past 8 minutes once on 2 busy cores; 15 minutes still bound a hung build.
+if ! timeout 900 buildah --log-level=error build --isolation chroot --layers --pull=never \
     --build-arg BUILD_IMAGE="$BASE" --build-arg RUNTIME_IMAGE="$BASE" \
     -f Dockerfile -t "$IMAGE" . >"$work/build.log" 2>&1; then
   tail -40 "$work/build.log" >&2
