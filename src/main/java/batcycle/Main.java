@@ -6,12 +6,15 @@ import batcycle.config.ConfigException;
 import batcycle.config.ConfigLoader;
 import batcycle.config.ConfigReport;
 import batcycle.config.Invocation;
+import batcycle.inject.InjectCommand;
 import batcycle.lifecycle.Batcycle;
 import batcycle.lifecycle.LogSetup;
 import batcycle.lifecycle.ShutdownSignals;
 import batcycle.lifecycle.StartupChecks;
 import batcycle.tls.TlsFiles;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -22,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Entry point: read the configuration, start batcycle (or with {@code check} only validate and print it), and turn
- * any start-up problem into one line and exit 2. {@code --help}, {@code --version} and {@code check} never load the
- * logging framework, Vert.x or Netty (see {@link Start}), so they answer in a fraction of a start's time.
+ * any start-up problem into one line and exit 2. {@code inject} adds batcycle to Kubernetes manifests instead.
+ * {@code --help}, {@code --version}, {@code check} and {@code inject} never load the logging framework, Vert.x or
+ * Netty (see {@link Start}), so they answer in a fraction of a start's time.
  */
 public final class Main {
   /** Exit code for a configuration or start-up problem the operator must fix. */
@@ -32,7 +36,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    int code = run(args, System.getenv(), System.out, System.err);
+    int code = run(args, System.getenv(), System.in, System.out, System.err);
     if (code >= 0) {
       System.exit(code);
     }
@@ -40,6 +44,13 @@ public final class Main {
 
   /** Returns an exit code, or -1 once batcycle is running (the JVM then lives on in Vert.x's threads). */
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return run(args, env, System.in, out, err);
+  }
+
+  static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
+    if (args.length > 0 && args[0].equals(InjectCommand.NAME)) {
+      return InjectCommand.run(Arrays.copyOfRange(args, 1, args.length), in, out, err);
+    }
     BatcycleConfig config;
     try {
       Invocation invocation = ConfigLoader.load(args, env);

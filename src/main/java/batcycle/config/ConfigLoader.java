@@ -42,6 +42,10 @@ public final class ConfigLoader {
     }
     // Options may come before or after "check"; after it, they win.
     ParseResult check = parsed.subcommand();
+    if (check != null && check.commandSpec().name().equals(CommandLineSpec.INJECT)) {
+      throw new ConfigException("inject takes no batcycle settings and must come first: java -jar batcycle.jar "
+          + "inject FILE... (see inject --help)");
+    }
     if (parsed.isUsageHelpRequested()) {
       return new Invocation.Print(cli.getUsageMessage());
     }

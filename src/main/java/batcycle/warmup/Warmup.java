@@ -50,6 +50,7 @@ public final class Warmup {
   private final JitActivity jit = new JitActivity();
   private final long startNanos = System.nanoTime();
   private final long startCpuNanos = processCpuNanos();
+  private final long startCompileMs = jit.totalCompileMs();
   private volatile boolean stopping;
   private long timer = -1;
   private StubApp stub;
@@ -173,6 +174,7 @@ public final class Warmup {
     long failures = load == null ? 0 : load.failed();
     Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
     Duration cpu = Duration.ofNanos(Math.max(0, processCpuNanos() - startCpuNanos));
+    long compileMs = jit.totalCompileMs() - startCompileMs;
     Future<Void> loadStopped = load == null ? Future.succeededFuture() : load.stop();
     loadStopped
         .eventually(() -> proxy == null ? Future.succeededFuture() : proxy.close())
@@ -189,8 +191,9 @@ public final class Warmup {
             LOG.warn("warm-up ended early ({}): {} synthetic requests succeeded, {} failed, in {} ms; the first real "
                 + "requests may be slow", endedBy, requests, failures, took.toMillis());
           } else {
-            LOG.info("warm-up: {} synthetic requests through a private copy of the request path in {} ms, {} ms of "
-                + "CPU for the whole process ({})", requests, took.toMillis(), cpu.toMillis(), endedBy);
+            LOG.info("warm-up: {} synthetic requests through a private copy of the request path in {} ms; the "
+                + "process used {} ms of CPU, the JIT compilers {} ms ({})", requests, took.toMillis(), cpu.toMillis(),
+                compileMs, endedBy);
           }
           done.complete(result);
         });

@@ -696,6 +696,13 @@ class ConfigLoaderTest {
     assertThat(problems(NO_ENV, "serve")).containsExactly("serve: unknown argument (see --help)");
   }
 
+  @Test
+  void injectAfterSettingsIsRefusedWithWhereItBelongs() {
+    // Main hands "inject ..." to batcycle.inject only as the first argument.
+    assertThat(problems(NO_ENV, "--listen", ":8000", "inject", "deployment.yaml")).containsExactly(
+        "inject takes no batcycle settings and must come first: java -jar batcycle.jar inject FILE... (see inject --help)");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"--listen", "--config", "--timeouts-connect"})
   void flagMissingItsValueNamesTheFlag(String flag) {
