@@ -59,7 +59,11 @@ function eq(actual, expected, what) {
 // --- 1. render --------------------------------------------------------------------------------------------------
 const variants = [{ name: 'base', dir: 'k8s/base', native: true, example: true }];
 for (const d of readdirSync(join(repo, 'k8s', 'overlays'), { withFileTypes: true })) {
-  if (d.isDirectory()) variants.push({ name: `overlays/${d.name}`, dir: `k8s/overlays/${d.name}`, native: false, example: true });
+  // Every overlay but classic-sidecar keeps the base's native sidecar.
+  if (d.isDirectory()) {
+    variants.push({ name: `overlays/${d.name}`, dir: `k8s/overlays/${d.name}`, native: d.name !== 'classic-sidecar',
+      example: true });
+  }
 }
 const parseAll = (text) => YAML.parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o);
 console.log('kustomize');
@@ -189,9 +193,31 @@ function modelModule(apiVersion, kind) {
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 console.log('schemas (kubernetes-models, prometheus-operator CRDs)');
+// cert-manager publishes no model to npm: its Certificate is checked here against the fields of cert-manager.io/v1
+// that the manifests use (an unknown or misspelt one fails), and for what issuance needs.
+const CERTIFICATE_SPEC = new Set(['secretName', 'dnsNames', 'ipAddresses', 'uris', 'commonName', 'duration',
+  'renewBefore', 'privateKey', 'usages', 'issuerRef', 'secretTemplate', 'subject', 'isCA', 'keystores',
+  'revisionHistoryLimit', 'encodeUsagesInRequest']);
+function checkCertificate(obj) {
+  const spec = obj.spec ?? {};
+  const unknown = Object.keys(spec).filter((k) => !CERTIFICATE_SPEC.has(k));
+  assert(unknown.length === 0, `unknown spec fields: ${unknown.join(', ')}`);
+  assert(typeof spec.secretName === 'string' && spec.secretName, 'spec.secretName is required');
+  assert(spec.issuerRef?.name, 'spec.issuerRef.name is required');
+  assert(['Issuer', 'ClusterIssuer', undefined].includes(spec.issuerRef.kind), `issuerRef.kind ${spec.issuerRef.kind}`);
+  assert((spec.dnsNames ?? []).length || (spec.ipAddresses ?? []).length || spec.commonName,
+    'the certificate names no host (dnsNames, ipAddresses or commonName)');
+  for (const d of ['duration', 'renewBefore']) {
+    if (spec[d] !== undefined) assert(/^(\d+h)?(\d+m)?(\d+s)?$/.test(spec[d]), `spec.${d} '${spec[d]}' is not a Go duration`);
+  }
+}
 for (const v of rendered) {
   for (const obj of v.objects) {
     const id = `${v.name}: ${obj.kind}/${obj.metadata?.name}`;
+    if (obj.apiVersion === 'cert-manager.io/v1' && obj.kind === 'Certificate') {
+      check(`${id} has the fields cert-manager needs, and no unknown ones`, () => checkCertificate(obj));
+      continue;
+    }
     let Model;
     try {
       Model = (await import(modelModule(obj.apiVersion, obj.kind)))[obj.kind];
@@ -518,8 +544,33 @@ function agreement(v, workload) {
     assert(wrong.length === 0, `unknown to batcycle (it ignores them silently): ${wrong.join(', ')}`);
     return `${Object.keys(env).length} variables`;
   });
+  const tls = Boolean(env.BATCYCLE_TLS_CERT_FILE ?? config.tls?.certFile);
+  if (tls) {
+    check('TLS: the certificate files come from the Secret the Certificate fills, and the Service says https', () => {
+      const certFile = env.BATCYCLE_TLS_CERT_FILE ?? config.tls.certFile;
+      const keyFile = env.BATCYCLE_TLS_KEY_FILE ?? config.tls?.keyFile;
+      assert(keyFile && posix.dirname(keyFile) === posix.dirname(certFile), 'tls.keyFile is not beside tls.certFile');
+      const mount = (sidecar.volumeMounts ?? []).find((m) => m.mountPath === posix.dirname(certFile));
+      assert(mount, `nothing is mounted at ${posix.dirname(certFile)}`);
+      // A subPath mount is never updated by the kubelet: rotation would silently stop.
+      assert(!mount.subPath, 'the TLS volume is mounted with subPath, which Kubernetes never updates');
+      const volume = spec.volumes.find((vol) => vol.name === mount.name);
+      assert(volume?.secret?.secretName, `volume ${mount.name} is not a Secret`);
+      const certs = find('Certificate');
+      if (certs.length) {
+        assert(certs.some((c) => c.spec.secretName === volume.secret.secretName),
+          `no Certificate fills the Secret ${volume.secret.secretName}`);
+      }
+      for (const s of find('Service')) {
+        for (const p of s.spec.ports) {
+          assert(p.name === 'https' || p.appProtocol === 'https', `Service ${s.metadata.name} port ${p.port} is not named https`);
+        }
+      }
+      return `${volume.secret.secretName} at ${mount.mountPath}`;
+    });
+  }
   runs.push({ variant: `${v.name}: ${id}`, configText, env: Object.fromEntries(Object.entries(env).filter(([, val]) => val !== undefined)),
-    admin, listen, upstream: upstream.href });
+    admin, listen, tls, upstream: upstream.href });
 }
 
 // batcycle itself: start it with each variant's configuration file and environment, exactly as in the pod, in a
@@ -540,6 +591,15 @@ for (const r of runs) {
       const file = join(dir, 'batcycle.yaml');
       writeFileSync(file, r.configText);
       const env = { PATH: process.env.PATH, ...r.env, BATCYCLE_CONFIG: file };
+      if (r.tls) {
+        // A certificate made now stands in for the Secret's.
+        env.BATCYCLE_TLS_CERT_FILE = join(dir, 'tls.crt');
+        env.BATCYCLE_TLS_KEY_FILE = join(dir, 'tls.key');
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+          '-keyout', env.BATCYCLE_TLS_KEY_FILE, '-out', env.BATCYCLE_TLS_CERT_FILE, '-days', '1', '-subj', '/CN=myapp'],
+        { stdio: 'ignore' });
+      }
+      const proxyUrl = `${r.tls ? 'https' : 'http'}://127.0.0.1:${r.listen.port}/`;
       const paths = ['/healthz', '/readyz', '/metrics'];
       // A stand-in for the app on the upstream port, so that the whole path is exercised: proxy port -> batcycle
       // -> app, and /readyz sees a reachable app.
@@ -563,7 +623,7 @@ for (const r of runs) {
           sleep 0.2
         done
         for p in ${paths.join(' ')}; do echo "PATH $p $(curl -s -o /dev/null -m 2 -w '%{http_code}' http://127.0.0.1:${r.admin.port}$p)"; done
-        echo "PROXY $(curl -s -m 5 -w ' %{http_code}' http://127.0.0.1:${r.listen.port}/)"
+        echo "PROXY $(curl -sk -m 5 -w ' %{http_code}' ${proxyUrl})"
         echo "CONFIG $(curl -s -m 2 http://127.0.0.1:${r.admin.port}/config | tr -d '\n')"
         kill -KILL $pid $app; wait $pid $app 2>/dev/null # no drain wanted here
         echo "LOG"; cat "$DIR/log"; true`;

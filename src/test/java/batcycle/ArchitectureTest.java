@@ -34,11 +34,11 @@ class ArchitectureTest {
   void dependenciesPointDownTheLayers() {
     layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer("Wiring").definedBy("batcycle", "batcycle.lifecycle..", "batcycle.admin..", "batcycle.warmup..",
-            "batcycle.demo..")
+            "batcycle.demo..", "batcycle.reload..")
         .layer("DataPlane").definedBy("batcycle.proxy..")
         .layer("Concerns").definedBy("batcycle.accesslog..", "batcycle.metrics..", "batcycle.headers..",
             "batcycle.connection..", "batcycle.deadline..", "batcycle.drain..", "batcycle.startup..",
-            "batcycle.limits..", "batcycle.retry..", "batcycle.breaker..")
+            "batcycle.limits..", "batcycle.retry..", "batcycle.breaker..", "batcycle.tls..")
         .layer("Contract").definedBy("batcycle.pipeline..")
         .layer("Vocabulary").definedBy("batcycle.errors..", "batcycle.config..")
         .layer("Commands").definedBy("batcycle.inject..")

@@ -74,7 +74,7 @@ public final class Warmup {
         .compose(stub -> {
           warmup.stub = stub;
           BatcycleConfig copy = privateCopy(config, stub.port());
-          return ProxyServer.start(acceptor, eventLoops, transport, copy, warmup.requestPath(copy));
+          return ProxyServer.start(acceptor, eventLoops, transport, copy, warmup.requestPath(copy), null);
         })
         .onSuccess(proxy -> warmup.run(proxy, config.startup().warmup(), config.startup().warmupMinRequests()))
         .onFailure(cause -> warmup.finish("failure: " + cause.getMessage()));
@@ -90,6 +90,11 @@ public final class Warmup {
     overrides.put(Key.DEMO, "false");
     overrides.put(Key.STARTUP_HOLD_TIMEOUT, "0"); // the stub is up before the copy starts
     overrides.put(Key.RATE_LIMIT_LIMIT, "0"); // synthetic requests must not be refused with 429s
+    // The synthetic load speaks plain HTTP to the copy: no certificate files are read for it.
+    overrides.put(Key.TLS_CERT_FILE, "");
+    overrides.put(Key.TLS_KEY_FILE, "");
+    overrides.put(Key.TLS_CLIENT_CA_FILE, "");
+    overrides.put(Key.TLS_CLIENT_AUTH, "none");
     return config.with(overrides);
   }
 

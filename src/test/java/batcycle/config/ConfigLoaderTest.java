@@ -53,7 +53,7 @@ class ConfigLoaderTest {
       assertThat(config.listener().clientIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
       assertThat(config.listener().maxHeaderSize()).isEqualTo(64 * 1024);
       assertThat(config.listener().maxRequestLine()).isEqualTo(8 * 1024);
-      assertThat(config.headers()).isEqualTo(new HeaderConfig(true, true, false, false));
+      assertThat(config.headers()).isEqualTo(new HeaderConfig(true, true, false, false, ""));
       assertThat(config.demo()).isFalse();
       assertThat(config.configFile()).isEmpty();
     }
