@@ -8,13 +8,15 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Decides {@code /readyz}: ready when the proxy listener is bound, batcycle is not draining, and the app answers —
+ * Decides {@code /readyz}: ready when the proxy listener is bound, batcycle is not draining, the start-up warm-up
+ * is over, and the app answers —
  * a TCP connection by default, or an HTTP GET of {@code readiness.path} that must answer below 500. Each probe
  * is fresh (Kubernetes probes every few seconds; a cached answer would hide an app that just died).
  */
@@ -22,10 +24,11 @@ public final class Readiness {
   /** The answer and, when not ready, why. */
   public record State(boolean ready, String detail) {}
 
-  private final BatcycleConfig config;
+  private final Supplier<BatcycleConfig> config;
   private final Drain drain;
   private final Supplier<String> circuit;
   private final AtomicBoolean listening = new AtomicBoolean();
+  private volatile Supplier<String> warmingUp;
   private NetClient tcp;
   private HttpClient http;
 
@@ -35,7 +38,7 @@ public final class Readiness {
    * would reach the half-open probes that close the circuit again, and every replica failing together would turn
    * an app hiccup into a total outage. The app check below already says whether the app is there.
    */
-  public Readiness(BatcycleConfig config, Drain drain, Supplier<String> circuit) {
+  public Readiness(Supplier<BatcycleConfig> config, Drain drain, Supplier<String> circuit) {
     this.config = config;
     this.drain = drain;
     this.circuit = circuit;
@@ -46,11 +49,20 @@ public final class Readiness {
     listening.set(true);
   }
 
-  /** Creates the probe clients on the admin server's own event loop. */
+  /** Not ready while the request path warms up; {@code progress} says how far it got. */
+  public void warmingUp(Supplier<String> progress) {
+    this.warmingUp = progress;
+  }
+
+  /** The warm-up is over (or there was none). */
+  public void warmedUp() {
+    this.warmingUp = null;
+  }
+
+  /** Creates the probe clients on the admin server's own event loop; each probe sets its own timeouts. */
   void init(Vertx vertx) {
-    int timeoutMs = (int) config.observability().readinessTimeout().toMillis();
-    tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(timeoutMs));
-    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(timeoutMs).setKeepAlive(false));
+    tcp = vertx.createNetClient(new NetClientOptions());
+    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
   }
 
   Future<State> check() {
@@ -60,15 +72,21 @@ public final class Readiness {
     if (drain.isDraining()) {
       return Future.succeededFuture(new State(false, "draining for shutdown"));
     }
+    Supplier<String> warming = warmingUp;
+    if (warming != null) {
+      return Future.succeededFuture(new State(false, "warming up the request path: " + warming.get()));
+    }
+    BatcycleConfig config = this.config.get(); // the settings in force: a reload may change the path and timeout
     var upstream = config.upstream();
     String path = config.observability().readinessPath();
+    long timeoutMs = config.observability().readinessTimeout().toMillis();
     String target = upstream.authority() + (path.isEmpty() ? "" : path);
     Future<State> probe = path.isEmpty()
-        ? tcp.connect(upstream.port(), upstream.host()).compose(socket -> socket.close())
+        ? tcp.connect(new ConnectOptions().setPort(upstream.port()).setHost(upstream.host())
+                .setTimeout((int) timeoutMs)).compose(socket -> socket.close())
             .map(v -> new State(true, "app reachable at " + target + " (tcp)"))
         : http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(upstream.host())
-                .setPort(upstream.port()).setURI(path)
-                .setTimeout(config.observability().readinessTimeout().toMillis()))
+                .setPort(upstream.port()).setURI(path).setConnectTimeout(timeoutMs).setTimeout(timeoutMs))
             .compose(request -> request.send())
             .compose(response -> response.body().map(body -> response.statusCode()))
             .map(status -> new State(status < 500, "app answered " + status + " at " + target));

@@ -21,6 +21,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * What the status page shows, as the JSON of {@code /stats.json}: recent traffic from {@link TrafficHistory}, the
@@ -36,26 +37,28 @@ final class StatusStats {
   private static final List<String> CIRCUIT_STATES_WORST_FIRST = List.of("forced_open", "open", "half_open",
       "metrics_only", "disabled", "closed");
 
-  private final BatcycleConfig config;
+  private final Supplier<ConfigState> configState;
   private final MeterRegistry registry;
   private final Readiness readiness;
   private final RecentFailures failures;
   private final TrafficHistory history;
   private final long startedMillis;
-  private final JsonObject configSummary;
+  /** The summary of the configuration last shown, rebuilt when a reload put another one in force. */
+  private ConfigState summarized;
+  private JsonObject configSummary;
   private Readiness.State lastReadiness;
   private long lastReadinessMillis;
   private Future<Readiness.State> probing;
 
-  StatusStats(BatcycleConfig config, MeterRegistry registry, Readiness readiness, RecentFailures failures,
-              long startedMillis) {
-    this.config = config;
+  /** {@code config}: the start's (the latency buckets, which no reload changes). */
+  StatusStats(BatcycleConfig config, Supplier<ConfigState> configState, MeterRegistry registry, Readiness readiness,
+              RecentFailures failures, long startedMillis) {
+    this.configState = configState;
     this.registry = registry;
     this.readiness = readiness;
     this.failures = failures;
     this.history = new TrafficHistory(registry, config.metrics().latencyBuckets());
     this.startedMillis = startedMillis;
-    this.configSummary = configSummary(config);
   }
 
   /** Takes the once-a-second sample. */
@@ -111,7 +114,23 @@ final class StatusStats {
         .put("circuit", circuit())
         .put("shed", shed())
         .put("failures", failures())
-        .put("config", configSummary);
+        .put("config", configSummary());
+  }
+
+  private JsonObject configSummary() {
+    ConfigState state = configState.get();
+    if (state != summarized) {
+      summarized = state;
+      configSummary = configSummary(state.config()).put("hash", state.hash()).put("lastReload", lastReload(state));
+    }
+    return configSummary;
+  }
+
+  /** The last reload (or the start) as JSON, for the status page and {@code /config}. */
+  static JsonObject lastReload(ConfigState state) {
+    return new JsonObject().put("result", state.lastResult()).put("at", state.lastAtMillis())
+        .put("trigger", state.lastTrigger()).put("detail", state.lastDetail())
+        .put("pendingRestart", new JsonArray(state.pendingRestart()));
   }
 
   private static JsonObject totals(TrafficHistory.Sample now) {

@@ -26,7 +26,7 @@ public record BatcycleConfig(HostPort listen, URI upstreamUrl, HostPort admin, C
                              BufferConfig buffer, RetryConfig retry, BreakerConfig breaker, HeaderConfig headers, MetricsConfig metrics,
                              AccessLogConfig accessLog, TracingConfig tracing, LogConfig log,
                              ReadinessConfig readiness, DrainConfig drain, StartupConfig startup,
-                             Optional<Path> configFile, Map<Key, SourcedValue> sources) {
+                             TlsConfig tls, ReloadConfig reload, Optional<Path> configFile, Map<Key, SourcedValue> sources) {
   public BatcycleConfig {
     new Violations().check(Key.LISTEN, listen).check(Key.UPSTREAM, upstreamUrl).check(Key.ADMIN, admin)
         .check(Key.CONFIG_ACCESS, configAccess).check(Key.UPSTREAM_PROTOCOL, upstreamProtocol)
@@ -53,7 +53,7 @@ public record BatcycleConfig(HostPort listen, URI upstreamUrl, HostPort admin, C
     // Keys not overridden keep their source: passing them all back as flags made /config report every key,
     // defaults included, as set by a flag.
     Map<Key, SourcedValue> merged = new LinkedHashMap<>(sources);
-    overrides.forEach((k, v) -> merged.put(k, new SourcedValue(v, "flag " + k.flag())));
+    overrides.forEach((k, v) -> merged.put(k, SourcedValue.flag(k, v)));
     return ConfigLoader.fromSources(merged, configFile);
   }
 

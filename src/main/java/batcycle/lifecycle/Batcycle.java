@@ -1,12 +1,12 @@
 package batcycle.lifecycle;
 
 import batcycle.drain.Drain;
-import batcycle.accesslog.AccessLogFormat;
 import batcycle.accesslog.AccessLogSink;
 import batcycle.accesslog.RecentFailures;
-import batcycle.accesslog.StreamAccessLogSink;
+import batcycle.accesslog.SwitchedAccessLog;
 import batcycle.admin.AdminActions;
 import batcycle.admin.AdminServer;
+import batcycle.admin.ConfigState;
 import batcycle.admin.Readiness;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.ConfigException;
@@ -17,12 +17,21 @@ import batcycle.metrics.Metrics;
 import batcycle.metrics.ProxyMeters;
 import batcycle.proxy.ProxyServer;
 import batcycle.proxy.RequestPath;
+import batcycle.reload.ConfigReloader;
+import batcycle.reload.FileWatch;
+import batcycle.tls.ServerTls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.List;
 import batcycle.startup.AppProbe;
+import batcycle.warmup.Warmup;
+import batcycle.metrics.MeterNames;
+import io.micrometer.core.instrument.Gauge;
+import java.util.concurrent.atomic.AtomicReference;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -32,19 +41,27 @@ import io.vertx.core.VertxOptions;
  * plus the process-wide metrics registry and request-log writer.
  */
 public final class Batcycle {
+  private static final Logger LOG = LoggerFactory.getLogger(Batcycle.class);
   private final Vertx vertx;
   private final Metrics metrics;
-  private final StreamAccessLogSink logWriter;
+  private final SwitchedAccessLog logWriter;
   private final Drain drain;
+  private ConfigReloader reloader;
+  private RequestPath path;
+  private ServerTls tls;
+  private FileWatch fileWatch;
   private ProxyServer proxy;
   private AdminServer admin;
   private DrainController drainController;
   private AppProbe appProbe;
+  private Warmup warmup;
+  /** The warm-up's result once over; a field, as Micrometer holds a gauge's object only weakly. */
+  private final AtomicReference<Warmup.Result> warmupResult = new AtomicReference<>();
   private final Transports.Choice transport;
   private volatile Runnable afterStop = () -> { };
   private Future<Void> closed;
 
-  private Batcycle(Vertx vertx, Metrics metrics, StreamAccessLogSink logWriter, Drain drain,
+  private Batcycle(Vertx vertx, Metrics metrics, SwitchedAccessLog logWriter, Drain drain,
                    Transports.Choice transport) {
     this.vertx = vertx;
     this.transport = transport;
@@ -75,48 +92,141 @@ public final class Batcycle {
         .withTransport(transport.transport())
         .build();
     Metrics metrics = new Metrics();
-    StreamAccessLogSink writer = accessLogOverride == null && config.accessLog().enabled()
-        ? new StreamAccessLogSink(System.out, AccessLogFormat.of(config.accessLog().format()),
-            config.accessLog().queueSize(), metrics.registry())
-        : null;
+    SwitchedAccessLog writer = accessLogOverride == null
+        ? new SwitchedAccessLog(System.out, config.accessLog(), metrics.registry()) : null;
     // The status page's failed requests are taken in front of the request log, so they are kept even when the log
     // is off or its writer falls behind.
     RecentFailures failures = new RecentFailures(RecentFailures.DEFAULT_CAPACITY);
-    AccessLogSink sink = failures.inFrontOf(accessLogOverride != null ? accessLogOverride
-        : writer != null ? writer : record -> { });
+    AccessLogSink sink = failures.inFrontOf(accessLogOverride != null ? accessLogOverride : writer);
     Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain(), transport);
     ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
         config.upstream().maxConnections());
     AppProbe probe = new AppProbe(vertx, config.upstream());
     RequestPath path = new RequestPath(config, meters, sink, batcycle.drain, probe);
-    Readiness readiness = new Readiness(config, batcycle.drain, path.circuit()::describe);
+    batcycle.path = path;
+    batcycle.reloader = new ConfigReloader(config, metrics.registry(), batcycle::swap);
+    Readiness readiness = new Readiness(batcycle.reloader::current, batcycle.drain, path.circuit()::describe);
     Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
-    return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, failures,
-        batcycle.adminActions()))
+    // The TLS files are read on a worker thread; a problem fails the start naming its key.
+    Future<ServerTls> tls = config.tls().enabled()
+        ? vertx.executeBlocking(() -> ServerTls.start(config.tls(), metrics.registry()))
+        : Future.succeededFuture();
+    return demo.compose(v -> tls).compose(serverTls -> {
+          batcycle.tls = serverTls;
+          return AdminServer.start(vertx, config, batcycle::configState, metrics, readiness, failures,
+              batcycle.adminActions());
+        })
         .compose(admin -> {
           batcycle.admin = admin;
-          // The admin server keeps its loop to itself, so it answers even when the proxy is saturated.
           VertxInternal internal = (VertxInternal) vertx;
-          List<EventLoop> proxyLoops = new ArrayList<>();
-          for (EventExecutor loop : internal.nettyEventLoopGroup()) {
-            if (loop != admin.eventLoop() && proxyLoops.size() < config.listener().eventLoops()) {
-              proxyLoops.add((EventLoop) loop);
-            }
-          }
-          return ProxyServer.start(internal.acceptorEventLoopGroup(), proxyLoops, internal.transport(), config, path);
-        })
-        .map(proxy -> {
-          batcycle.proxy = proxy;
-          batcycle.drainController = new DrainController(vertx, batcycle.drain, config.lifecycle(), proxy,
-              () -> meters.activeRequests().get());
-          readiness.listening();
-          batcycle.appProbe = probe;
-          if (!config.lifecycle().startupHoldTimeout().isZero()) {
-            probe.start(); // without holding, the first request that reaches the app marks it up
-          }
-          return batcycle;
+          List<EventLoop> loops = proxyLoops(internal, admin.eventLoop(), config.listener().eventLoops());
+          return ProxyServer.start(internal.acceptorEventLoopGroup(), loops, internal.transport(), config, path,
+                  batcycle.tls)
+              .map(proxy -> {
+                batcycle.proxy = proxy;
+                batcycle.drainController = new DrainController(vertx, batcycle.drain,
+                    () -> batcycle.reloader.current().lifecycle(), proxy, () -> meters.activeRequests().get());
+                batcycle.watchFiles(config);
+                readiness.listening();
+                batcycle.warmUp(internal, loops, config, readiness);
+                batcycle.appProbe = probe;
+                if (!config.lifecycle().startupHoldTimeout().isZero()) {
+                  probe.start(); // without holding, the first request that reaches the app marks it up
+                }
+                return batcycle;
+              });
         })
         .recover(cause -> batcycle.close().transform(closed -> Future.failedFuture(cause)));
+  }
+
+  /**
+   * Watches the config file (when {@code reload.watchConfig}) and the TLS files, one thread for both; neither is
+   * watched when there is nothing to watch.
+   */
+  private void watchFiles(BatcycleConfig config) {
+    boolean configFile = config.reload().watchConfig() && config.configFile().isPresent();
+    if (!configFile && tls == null) {
+      return;
+    }
+    fileWatch = new FileWatch(config.reload().pollInterval());
+    if (configFile) {
+      fileWatch.watch(List.of(config.configFile().get()),
+          () -> reloader.reloadIfFileChanged("config file change"));
+    }
+    if (tls != null) {
+      fileWatch.watch(tls.files(), tls::reloadIfChanged);
+    }
+    fileWatch.start();
+  }
+
+  /** Puts a reloaded configuration in force everywhere it is held; completes once every event loop has it. */
+  private Future<Void> swap(BatcycleConfig next) {
+    if (logWriter != null) {
+      logWriter.apply(next.accessLog());
+    }
+    StartupChecks.warnings(next).forEach(warning -> LOG.warn("configuration: {}", warning));
+    return proxy == null ? Future.succeededFuture() : proxy.reconfigure(next, path);
+  }
+
+  /**
+   * Reads the config file again and applies what it changes (see {@link ConfigReloader}); on the caller's thread,
+   * which must not be an event loop. SIGHUP and the file watch call it; so may tests.
+   */
+  public ConfigReloader.Status reload(String trigger) {
+    return reloader.reload(trigger);
+  }
+
+  /** What the last reload did (the start, before any). */
+  public ConfigReloader.Status reloadStatus() {
+    return reloader.status();
+  }
+
+  /** The configuration in force. */
+  public BatcycleConfig config() {
+    return reloader.current();
+  }
+
+  private ConfigState configState() {
+    ConfigReloader.Status last = reloader.status();
+    return new ConfigState(reloader.current(), reloader.hash(), last.result().label(), last.atMillis(),
+        last.trigger(), last.detail(), last.pendingRestart());
+  }
+
+  /** HTTPS on the proxy port, or null: the certificate, its provider and rotation. */
+  public ServerTls tls() {
+    return tls;
+  }
+
+  /** The proxy's share of Vert.x's event loops: all but the admin server's, which keeps its loop to itself. */
+  private static List<EventLoop> proxyLoops(VertxInternal internal, EventLoop adminLoop, int count) {
+    List<EventLoop> loops = new ArrayList<>();
+    for (EventExecutor loop : internal.nettyEventLoopGroup()) {
+      if (loop != adminLoop && loops.size() < count) {
+        loops.add((EventLoop) loop);
+      }
+    }
+    return loops;
+  }
+
+  /** Runs the start-up warm-up (see {@link Warmup}) with readiness held until it is over; nothing if it is off. */
+  private void warmUp(VertxInternal internal, List<EventLoop> loops, BatcycleConfig config, Readiness readiness) {
+    AtomicReference<Warmup.Result> result = warmupResult;
+    Gauge.builder(MeterNames.WARMUP_DURATION, result, r -> r.get() == null ? 0 : r.get().took().toNanos() / 1e9)
+        .baseUnit("seconds").description("How long the start-up warm-up of the request path took")
+        .register(metrics.registry());
+    Gauge.builder(MeterNames.WARMUP_REQUESTS, result, r -> r.get() == null ? 0 : r.get().requests())
+        .description("Synthetic requests the start-up warm-up sent through its private copy of the request path")
+        .register(metrics.registry());
+    if (config.startup().warmup().isZero()) {
+      return;
+    }
+    Warmup running = Warmup.start(vertx, internal.acceptorEventLoopGroup(), loops, internal.transport(), config);
+    warmup = running;
+    readiness.warmingUp(() -> running.requestsSoFar() + " synthetic requests so far");
+    running.done().onComplete(done -> {
+      result.set(done.result());
+      readiness.warmedUp();
+    });
   }
 
   private static Future<Void> startDemo(Vertx vertx, BatcycleConfig config) {
@@ -211,7 +321,11 @@ public final class Batcycle {
   }
 
   private Future<Void> closeOnce() {
-    Future<Void> proxyClosed = proxy == null ? Future.succeededFuture() : proxy.close();
+    if (fileWatch != null) {
+      fileWatch.close();
+    }
+    Future<?> warmedUp = warmup == null ? Future.succeededFuture() : warmup.stop();
+    Future<Void> proxyClosed = warmedUp.transform(ignored -> proxy == null ? Future.succeededFuture() : proxy.close());
     return proxyClosed.transform(ignored -> vertx.close()).andThen(done -> {
       if (logWriter != null) {
         logWriter.close();

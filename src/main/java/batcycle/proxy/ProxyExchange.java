@@ -4,11 +4,13 @@ import batcycle.errors.FailureKind;
 import batcycle.errors.ProxyFailure;
 import batcycle.errors.ResponseFlag;
 import batcycle.headers.HeaderNames;
+import batcycle.headers.ResponseHeaders;
 import batcycle.pipeline.BodyReceiver;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.InterimListener;
 import batcycle.pipeline.LoopScheduler;
 import batcycle.pipeline.Outcome;
+import batcycle.pipeline.Pipeline;
 import batcycle.pipeline.Protocol;
 import batcycle.pipeline.UpstreamResponse;
 import io.netty.buffer.ByteBuf;
@@ -42,7 +44,9 @@ final class ProxyExchange implements BodyReceiver, InterimListener {
   private final Exchange exchange;
   private final ClientStream client;
   private final ChannelBody requestBody;
-  private final ProxyLoop loop;
+  private final Pipeline pipeline;
+  private final ResponseHeaders responseHeaders;
+  private final ClientPace clientPace;
   private UpstreamResponse upstream;
   private HttpResponse pendingHead;
   private int status;
@@ -57,12 +61,15 @@ final class ProxyExchange implements BodyReceiver, InterimListener {
     this.exchange = exchange;
     this.client = client;
     this.requestBody = requestBody;
-    this.loop = loop;
+    // Taken once: a reload while this exchange runs does not change the settings it finishes with.
+    this.pipeline = loop.pipeline();
+    this.responseHeaders = loop.responseHeaders();
+    this.clientPace = loop.clientPace();
     exchange.interimTo(this);
   }
 
   void start() {
-    loop.pipeline().handle(exchange).onComplete(this::chainDone);
+    pipeline.handle(exchange).onComplete(this::chainDone);
   }
 
   /** The client's connection or stream closed before the exchange ended. */
@@ -105,7 +112,7 @@ final class ProxyExchange implements BodyReceiver, InterimListener {
       tunnel(upgraded);
       return;
     }
-    loop.responseHeaders().apply(head.headers(), exchange.requestId(), client.protocol());
+    responseHeaders.apply(head.headers(), exchange.requestId(), client.protocol());
     frame(head);
     pendingHead = head;
     client.onWritable(this::clientWritable);
@@ -121,7 +128,7 @@ final class ProxyExchange implements BodyReceiver, InterimListener {
     if (done || headWritten || pendingHead != null || client.protocol() == Protocol.HTTP_1_0 || client.isClosed()) {
       return;
     }
-    loop.responseHeaders().apply(head.headers(), exchange.requestId(), client.protocol());
+    responseHeaders.apply(head.headers(), exchange.requestId(), client.protocol());
     client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(), Unpooled.EMPTY_BUFFER,
         head.headers(), EmptyHttpHeaders.INSTANCE));
   }
@@ -199,7 +206,7 @@ final class ProxyExchange implements BodyReceiver, InterimListener {
 
   /** The response waits for the client to take what was written: it has {@code timeouts.responseSend} to take some. */
   private void waitForClient() {
-    long timeoutMs = loop.clientPace().responseSendMs();
+    long timeoutMs = clientPace.responseSendMs();
     if (sendTimer == null && timeoutMs > 0) {
       unsentAtCheck = client.bytesBeforeWritable();
       sendTimer = exchange.loop().schedule(timeoutMs, this::sendCheck);
@@ -228,7 +235,7 @@ final class ProxyExchange implements BodyReceiver, InterimListener {
       waitForClient(); // it took some, just not enough to be written to again: another period
       return;
     }
-    loop.clientPace().responseSendTimedOut();
+    clientPace.responseSendTimedOut();
     exchange.flag(ResponseFlag.CLIENT_TIMEOUT);
     upstream.abort();
     client.reset();

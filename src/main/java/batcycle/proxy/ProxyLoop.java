@@ -25,11 +25,13 @@ final class ProxyLoop {
   private final LoopTimeouts scheduler;
   private final UpstreamPool http1;
   private final H2UpstreamPool h2;
-  private final Pipeline pipeline;
-  private final ResponseHeaders responseHeaders;
   private final ClientErrors clientErrors;
   private final ClientPace clientPace;
   private final RequestBodyWatch bodyWatch;
+  private final boolean secure;
+  /** The settings of the configuration in force; replaced on this loop by a reload, read by each new exchange. */
+  private Pipeline pipeline;
+  private ResponseHeaders responseHeaders;
   private final Set<Channel> connections = new HashSet<>();
   private volatile int localPort;
   private volatile int open;
@@ -41,6 +43,7 @@ final class ProxyLoop {
     this.clientErrors = clientErrors;
     this.clientPace = clientPace;
     this.bodyWatch = clientPace.watchesBodies() ? new RequestBodyWatch(eventLoop, clientPace) : null;
+    this.secure = config.tls().enabled();
     this.scheduler = new LoopTimeouts(eventLoop);
     UpstreamConfig upstream = config.upstream();
     int perLoop = Math.max(1, ceilDiv(upstream.maxConnections(), config.listener().eventLoops()));
@@ -52,8 +55,22 @@ final class ProxyLoop {
         ? new H2UpstreamPool(this, app, perLoop, upstream.poolIdleTimeout().toNanos(),
             upstream.connectTimeout().toMillis(), path.meters().upstreamConnections())
         : null;
-    this.pipeline = path.pipeline(new UpstreamForwarder(upstream, path.meters(), http1, h2));
-    this.responseHeaders = path.responseHeaders();
+    apply(config, path);
+  }
+
+  /**
+   * Builds the pipeline of {@code config} over this loop's pools. Exchanges started before keep the pipeline they
+   * took (see {@link ProxyExchange}), so a request finishes with the settings it began with. Call on this loop (or
+   * before the loop serves).
+   */
+  void apply(BatcycleConfig config, RequestPath path) {
+    this.pipeline = path.pipeline(config, new UpstreamForwarder(config.upstream(), path.meters(), http1, h2));
+    this.responseHeaders = path.responseHeaders(config);
+  }
+
+  /** True when the client connections of this loop are TLS (the proxy port serves HTTPS). */
+  boolean secure() {
+    return secure;
   }
 
   EventLoop eventLoop() {

@@ -1,6 +1,8 @@
 package batcycle.testing;
 
 import batcycle.config.BatcycleConfig;
+import batcycle.config.ConfigLoader;
+import batcycle.config.Invocation;
 import batcycle.config.Key;
 import batcycle.lifecycle.Batcycle;
 import batcycle.drain.Drain;
@@ -8,7 +10,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +42,30 @@ public final class ProxyHarness implements AutoCloseable {
     values.put(Key.EVENT_LOOPS, "2");
     // Most tests want a dead app to fail at once; StartupIT tests the start-up hold itself.
     values.put(Key.STARTUP_HOLD_TIMEOUT, "0");
+    // Ready at once: WarmupIT tests the start-up warm-up, which would only slow every other test down.
+    values.put(Key.STARTUP_WARMUP, "0");
     values.putAll(overrides);
     BatcycleConfig config = BatcycleConfig.defaults().with(values);
+    InMemoryAccessLog accessLog = new InMemoryAccessLog();
+    return new ProxyHarness(Futures.await(Batcycle.start(config, accessLog)), accessLog);
+  }
+
+  /**
+   * Starts from a YAML file, as {@code --config FILE} does, so a reload reads it again; the addresses (and
+   * {@code flags}) are flags, which the file never overrides.
+   */
+  public static ProxyHarness startWithFile(int upstreamPort, Path file, Map<Key, String> flags) {
+    Map<Key, String> values = new EnumMap<>(Key.class);
+    values.put(Key.LISTEN, "127.0.0.1:0");
+    values.put(Key.ADMIN, "127.0.0.1:0");
+    values.put(Key.UPSTREAM, "http://127.0.0.1:" + upstreamPort);
+    values.put(Key.EVENT_LOOPS, "2");
+    values.put(Key.STARTUP_HOLD_TIMEOUT, "0");
+    values.putAll(flags);
+    List<String> args = new ArrayList<>(List.of("--config", file.toString()));
+    values.forEach((key, value) -> args.addAll(List.of(key.flag(), value)));
+    Invocation invocation = ConfigLoader.load(args.toArray(String[]::new), Map.of());
+    BatcycleConfig config = ((Invocation.Run) invocation).config();
     InMemoryAccessLog accessLog = new InMemoryAccessLog();
     return new ProxyHarness(Futures.await(Batcycle.start(config, accessLog)), accessLog);
   }
