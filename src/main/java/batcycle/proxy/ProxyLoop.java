@@ -46,7 +46,12 @@ final class ProxyLoop {
     this.secure = config.tls().enabled();
     this.scheduler = new LoopTimeouts(eventLoop);
     UpstreamConfig upstream = config.upstream();
-    int perLoop = Math.max(1, ceilDiv(upstream.maxConnections(), config.listener().eventLoops()));
+    // A pool set in total is split over the loops. One that follows limits.maxConcurrent is not: the permits already
+    // bound the connections in use over all loops, and a split would strand requests holding a permit on a loop
+    // whose share is taken while another loop's stands idle.
+    int perLoop = config.pool().maxConnections().isPresent()
+        ? Math.max(1, ceilDiv(upstream.maxConnections(), config.listener().eventLoops()))
+        : upstream.maxConnections();
     InetSocketAddress app = new InetSocketAddress(upstream.host(), upstream.port());
     // WebSocket handshakes always need HTTP/1.1; with an h2c app that pool only ever carries them.
     this.http1 = new UpstreamPool(this, app, perLoop, upstream.poolIdleTimeout().toNanos(),
