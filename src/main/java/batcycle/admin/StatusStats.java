@@ -151,9 +151,9 @@ final class StatusStats {
 
   /** Retry budget use: retries against requests, overall and recently; null if this batcycle has no retry meters. */
   private JsonObject retries(TrafficHistory.Sample now, TrafficHistory.Window recent) {
-    Collection<Meter> retried = registry.find(MeterNames.RETRIES).meters();
-    Collection<Meter> skipped = registry.find(MeterNames.RETRY_SKIPPED).meters();
-    Collection<Meter> exhausted = registry.find(MeterNames.RETRY_BUDGET_EXHAUSTED).meters();
+    Collection<Meter> retried = inbound(MeterNames.RETRIES).meters();
+    Collection<Meter> skipped = inbound(MeterNames.RETRY_SKIPPED).meters();
+    Collection<Meter> exhausted = inbound(MeterNames.RETRY_BUDGET_EXHAUSTED).meters();
     if (retried.isEmpty() && skipped.isEmpty() && exhausted.isEmpty()) {
       return null;
     }
@@ -169,7 +169,7 @@ final class StatusStats {
 
   /** The breaker's state (the worst, if there are several breakers); null if there is no breaker gauge. */
   private JsonObject circuit() {
-    Collection<Meter> gauges = registry.find(MeterNames.CIRCUIT_STATE).meters();
+    Collection<Meter> gauges = inbound(MeterNames.CIRCUIT_STATE).meters();
     if (gauges.isEmpty()) {
       return null;
     }
@@ -193,7 +193,7 @@ final class StatusStats {
 
   /** Requests batcycle answered itself instead of forwarding, by reason. */
   private JsonObject shed() {
-    Collection<Meter> rejected = registry.find(MeterNames.REJECTED).meters();
+    Collection<Meter> rejected = inbound(MeterNames.REJECTED).meters();
     return new JsonObject().put("total", sum(rejected)).put("byReason", byTag(rejected, MeterNames.TAG_REASON));
   }
 
@@ -212,9 +212,14 @@ final class StatusStats {
     return new JsonObject().put("capacity", failures.capacity()).put("total", failures.total()).put("items", items);
   }
 
+  /** The inbound path's meters named {@code name}: the headline numbers are about the app's own traffic. */
+  private io.micrometer.core.instrument.search.Search inbound(String name) {
+    return registry.find(name).tags(TrafficHistory.INBOUND);
+  }
+
   /** A gauge's value (whole numbers as integers), or null if it is not registered. */
   private Number gauge(String name) {
-    Meter meter = registry.find(name).meter();
+    Meter meter = inbound(name).meter();
     if (meter == null) {
       return null;
     }

@@ -7,6 +7,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Set;
@@ -31,11 +32,20 @@ public final class UpstreamCircuit {
   private final AtomicLong openedAtMillis = new AtomicLong();
 
   public UpstreamCircuit(BreakerConfig config, MeterRegistry registry) {
-    this(config, registry, Clock.systemUTC());
+    this(config, registry, Tags.empty(), Clock.systemUTC());
+  }
+
+  /** {@code tags}: the request path's own ({@code direction}, {@code upstream}), on every gauge. */
+  public UpstreamCircuit(BreakerConfig config, MeterRegistry registry, Tags tags) {
+    this(config, registry, tags, Clock.systemUTC());
+  }
+
+  public UpstreamCircuit(BreakerConfig config, MeterRegistry registry, Clock clock) {
+    this(config, registry, Tags.empty(), clock);
   }
 
   /** {@code clock}: the breaker's clock (tests pass a fake one to move through the open state). */
-  public UpstreamCircuit(BreakerConfig config, MeterRegistry registry, Clock clock) {
+  public UpstreamCircuit(BreakerConfig config, MeterRegistry registry, Tags tags, Clock clock) {
     this.config = config;
     this.clock = clock;
     CircuitBreakerConfig policy = CircuitBreakerConfig.custom()
@@ -58,19 +68,19 @@ public final class UpstreamCircuit {
     for (String state : STATES) {
       Gauge.builder(MeterNames.CIRCUIT_STATE, this, c -> c.state().equals(state) ? 1 : 0)
           .description("1 for the circuit breaker's current state, 0 for the others")
-          .tag(MeterNames.TAG_STATE, state).register(registry);
+          .tag(MeterNames.TAG_STATE, state).tags(tags).register(registry);
     }
     // Read from the breaker's own window when scraped. resilience4j's event-driven meters would make it build an
     // event object (with a ZonedDateTime) for every attempt, and nothing else here needs its events.
     Gauge.builder(MeterNames.CIRCUIT_FAILURE_RATE, breaker, b -> b.getMetrics().getFailureRate())
         .description("Percent of the attempts in the window that failed; -1 until breaker.minimumCalls")
-        .register(registry);
+        .tags(tags).register(registry);
     Gauge.builder(MeterNames.CIRCUIT_CALLS, breaker, b -> b.getMetrics().getNumberOfSuccessfulCalls())
         .description("Attempts in the breaker's window, by outcome").tag(MeterNames.TAG_OUTCOME, "success")
-        .register(registry);
+        .tags(tags).register(registry);
     Gauge.builder(MeterNames.CIRCUIT_CALLS, breaker, b -> b.getMetrics().getNumberOfFailedCalls())
         .description("Attempts in the breaker's window, by outcome").tag(MeterNames.TAG_OUTCOME, "failure")
-        .register(registry);
+        .tags(tags).register(registry);
   }
 
   /** The resilience4j breaker; take a permission, then call exactly one of onSuccess, onError, releasePermission. */

@@ -20,8 +20,14 @@ import batcycle.proxy.RequestPath;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.internal.VertxInternal;
+import batcycle.config.OutboundConfig;
+import batcycle.metrics.MeterNames;
+import batcycle.upstream.NameResolution;
+import io.netty.channel.socket.SocketChannel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import batcycle.startup.AppProbe;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,6 +43,10 @@ public final class Batcycle {
   private final StreamAccessLogSink logWriter;
   private final Drain drain;
   private ProxyServer proxy;
+  private final Map<String, ProxyServer> outbound = new LinkedHashMap<>();
+  private final List<RequestPath> paths = new ArrayList<>();
+  private final List<Drain> outboundDrains = new ArrayList<>();
+  private NameResolution dns;
   private AdminServer admin;
   private DrainController drainController;
   private AppProbe appProbe;
@@ -75,20 +85,46 @@ public final class Batcycle {
         .withTransport(transport.transport())
         .build();
     Metrics metrics = new Metrics();
-    StreamAccessLogSink writer = accessLogOverride == null && config.accessLog().enabled()
+    boolean anyLog = config.accessLog().enabled()
+        || config.outbound().stream().anyMatch(entry -> entry.settings().accessLog().enabled());
+    StreamAccessLogSink writer = accessLogOverride == null && anyLog
         ? new StreamAccessLogSink(System.out, AccessLogFormat.of(config.accessLog().format()),
             config.accessLog().queueSize(), metrics.registry())
         : null;
     // The status page's failed requests are taken in front of the request log, so they are kept even when the log
     // is off or its writer falls behind.
     RecentFailures failures = new RecentFailures(RecentFailures.DEFAULT_CAPACITY);
-    AccessLogSink sink = failures.inFrontOf(accessLogOverride != null ? accessLogOverride
+    AccessLogSink logged = failures.inFrontOf(accessLogOverride != null ? accessLogOverride
         : writer != null ? writer : record -> { });
+    AccessLogSink unlogged = accessLogOverride != null ? logged : failures.inFrontOf(record -> { });
+    AccessLogSink sink = config.accessLog().enabled() ? logged : unlogged;
     Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain(), transport);
     ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
         config.upstream().maxConnections());
     AppProbe probe = new AppProbe(vertx, config.upstream());
     RequestPath path = new RequestPath(config, meters, sink, batcycle.drain, probe);
+    batcycle.paths.add(path);
+    List<RequestPath> outboundPaths = new ArrayList<>();
+    try {
+      if (!config.outbound().isEmpty()) {
+        VertxInternal internal = (VertxInternal) vertx;
+        batcycle.dns = new NameResolution((EventLoop) internal.nettyEventLoopGroup().next(),
+            () -> internal.transport().datagramChannel(),
+            () -> (SocketChannel) internal.transport().channelFactory(false).newChannel(), config.dns());
+      }
+      for (OutboundConfig entry : config.outbound()) {
+        ProxyMeters entryMeters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
+            entry.settings().pool().maxConnections(), MeterNames.OUTBOUND, entry.name());
+        Drain entryDrain = new Drain();
+        RequestPath entryPath = RequestPath.outbound(entry, entryMeters,
+            entry.settings().accessLog().enabled() ? logged : unlogged, entryDrain, batcycle.dns);
+        batcycle.paths.add(entryPath);
+        batcycle.outboundDrains.add(entryDrain);
+        outboundPaths.add(entryPath);
+      }
+    } catch (ConfigException e) {
+      return batcycle.close().transform(closed -> Future.failedFuture(e));
+    }
     Readiness readiness = new Readiness(config, batcycle.drain, path.circuit()::describe);
     Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
     return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, failures,
@@ -103,12 +139,25 @@ public final class Batcycle {
               proxyLoops.add((EventLoop) loop);
             }
           }
-          return ProxyServer.start(internal.acceptorEventLoopGroup(), proxyLoops, internal.transport(), config, path);
+          // Outbound listeners first: the app may call out as soon as clients reach it.
+          Future<Void> outboundStarted = Future.succeededFuture();
+          for (int i = 0; i < outboundPaths.size(); i++) {
+            OutboundConfig entry = config.outbound().get(i);
+            RequestPath entryPath = outboundPaths.get(i);
+            outboundStarted = outboundStarted.compose(v -> ProxyServer.start(internal.acceptorEventLoopGroup(),
+                proxyLoops, internal.transport(), entry.settings(), entryPath).map(server -> {
+                  batcycle.outbound.put(entry.name(), server);
+                  entryPath.start();
+                  return null;
+                }));
+          }
+          return outboundStarted.compose(v -> ProxyServer.start(internal.acceptorEventLoopGroup(), proxyLoops,
+              internal.transport(), config, path));
         })
         .map(proxy -> {
           batcycle.proxy = proxy;
           batcycle.drainController = new DrainController(vertx, batcycle.drain, config.lifecycle(), proxy,
-              () -> meters.activeRequests().get());
+              () -> meters.activeRequests().get(), batcycle.outboundDrain(config, outboundPaths));
           readiness.listening();
           batcycle.appProbe = probe;
           if (!config.lifecycle().startupHoldTimeout().isZero()) {
@@ -138,6 +187,27 @@ public final class Batcycle {
 
   public int proxyPort() {
     return proxy.port();
+  }
+
+  /** The port the outbound entry {@code name} listens on. */
+  public int outboundPort(String name) {
+    ProxyServer server = outbound.get(name);
+    if (server == null) {
+      throw new IllegalArgumentException("no outbound entry " + name);
+    }
+    return server.port();
+  }
+
+  /** The request paths: inbound first, then each outbound entry's, in configuration order. */
+  public List<RequestPath> paths() {
+    return List.copyOf(paths);
+  }
+
+  /** The last step of a drain: the outbound listeners, which close after the app has stopped (see README). */
+  private OutboundDrain outboundDrain(BatcycleConfig config, List<RequestPath> outboundPaths) {
+    return new OutboundDrain(vertx, List.copyOf(outbound.values()), List.copyOf(outboundDrains),
+        () -> outboundPaths.stream().mapToInt(p -> p.meters().activeRequests().get()).sum(),
+        config.demo() ? null : config.upstream());
   }
 
   public int proxyInstances() {
@@ -211,8 +281,18 @@ public final class Batcycle {
   }
 
   private Future<Void> closeOnce() {
-    Future<Void> proxyClosed = proxy == null ? Future.succeededFuture() : proxy.close();
-    return proxyClosed.transform(ignored -> vertx.close()).andThen(done -> {
+    List<Future<Void>> servers = new ArrayList<>();
+    if (proxy != null) {
+      servers.add(proxy.close());
+    }
+    outbound.values().forEach(server -> servers.add(server.close()));
+    paths.forEach(RequestPath::close);
+    return Future.join(servers).transform(ignored -> {
+      if (dns != null) {
+        dns.close();
+      }
+      return vertx.close();
+    }).andThen(done -> {
       if (logWriter != null) {
         logWriter.close();
       }

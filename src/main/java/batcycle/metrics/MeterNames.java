@@ -31,6 +31,10 @@ public final class MeterNames {
   public static final String UPSTREAM_CONNECTIONS = "batcycle.upstream.connections.active";
   /** Gauge: the configured pool size. */
   public static final String UPSTREAM_POOL_MAX = "batcycle.upstream.connections.max";
+  /** Gauge: addresses of the upstream (the app, or a remote's addresses); tag state (healthy, ejected). */
+  public static final String UPSTREAM_ENDPOINTS = "batcycle.upstream.endpoints";
+  /** Counter: addresses ejected from balancing after failures in a row (outlier detection). */
+  public static final String UPSTREAM_EJECTIONS = "batcycle.upstream.ejections";
   /** Timer: latency batcycle added, total minus time spent waiting on the app. */
   public static final String OVERHEAD = "batcycle.overhead";
   /** Counter: request-log lines dropped because the writer fell behind. */
@@ -67,6 +71,14 @@ public final class MeterNames {
   public static final String TAG_ROUTE = "route";
   public static final String TAG_REASON = "reason";
   public static final String TAG_STATE = "state";
+  /** On every meter of a request path: {@link #INBOUND} (clients to the app) or {@link #OUTBOUND} (the app out). */
+  public static final String TAG_DIRECTION = "direction";
+  /** On every meter of a request path: {@link #APP} inbound, the outbound entry's name outbound. */
+  public static final String TAG_UPSTREAM = "upstream";
+  public static final String INBOUND = "inbound";
+  public static final String OUTBOUND = "outbound";
+  /** The {@code upstream} of the inbound path. */
+  public static final String APP = "app";
 
   /** Values of {@link #TAG_OUTCOME} on {@link #REQUESTS}. */
   public static final String OUTCOME_SUCCESS = "success"; // the app answered below 400

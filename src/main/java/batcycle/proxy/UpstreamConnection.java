@@ -29,6 +29,7 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
   private boolean responseReceived;
   private boolean requestSent;
   private boolean reusable = true;
+  private boolean established;
   private long keepAliveNanos;
   private long idleSinceNanos;
 
@@ -41,6 +42,11 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.gate = new ReadGate(ctx.channel());
+  }
+
+  /** The connection was made (and its TLS handshake done): from now on its pool counts it. */
+  void established() {
+    established = true;
   }
 
   @Override
@@ -206,6 +212,9 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (!established) {
+      return; // a failed handshake: the pool already counted the failed connect
+    }
     pool.closed(this);
     if (attempt != null && !responseReceived) {
       fail(attempt.closedFailure());
