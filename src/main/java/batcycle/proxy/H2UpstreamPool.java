@@ -73,6 +73,7 @@ final class H2UpstreamPool {
               // Until the handshake is done, the TLS handler holds back what the codec writes (the preface).
               channel.pipeline().addLast(UpstreamPool.TLS, owner.tls().newHandler(channel.alloc(),
                   owner.endpoint(), TlsOrigination.Alpn.H2));
+              channel.pipeline().addLast(TlsOrigination.refusalWatcher(owner.endpoint()));
             }
             addHttp2(channel);
           }

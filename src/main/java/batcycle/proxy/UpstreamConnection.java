@@ -1,5 +1,7 @@
 package batcycle.proxy;
 
+import batcycle.errors.ProxyFailure;
+import batcycle.upstream.TlsOrigination;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -196,7 +198,7 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
     pool.release(this);
   }
 
-  private void fail(batcycle.errors.ProxyFailure failure) {
+  private void fail(ProxyFailure failure) {
     Attempt current = attempt;
     attempt = null;
     reusable = false;
@@ -217,7 +219,8 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
     }
     pool.closed(this);
     if (attempt != null && !responseReceived) {
-      fail(attempt.closedFailure());
+      ProxyFailure refused = ctx.channel().attr(TlsOrigination.REFUSAL).get();
+      fail(refused != null ? refused : attempt.closedFailure());
     }
   }
 

@@ -72,6 +72,7 @@ final class UpstreamPool {
             if (owner.tls() != null) {
               channel.pipeline().addLast(TLS, owner.tls().newHandler(channel.alloc(), owner.endpoint(),
                   owner.http1Alpn()));
+              channel.pipeline().addLast(TlsOrigination.refusalWatcher(owner.endpoint()));
             }
             channel.pipeline().addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig()
                     .setMaxInitialLineLength(maxInitialLineLength)

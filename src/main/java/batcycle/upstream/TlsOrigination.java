@@ -5,7 +5,17 @@ import batcycle.config.Key;
 import batcycle.config.OutboundTlsConfig;
 import batcycle.errors.FailureKind;
 import batcycle.errors.ProxyFailure;
+import batcycle.config.IpLiteral;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
@@ -28,6 +38,16 @@ public final class TlsOrigination {
   public enum Alpn { HTTP1, H2, EITHER }
 
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+  /**
+   * Set on a connection the remote refused with a certificate alert after the handshake: with TLS 1.3 the client's
+   * handshake completes before the server has judged the client's certificate, so the refusal arrives with the first
+   * response. Its exchange fails with this, not as a reset.
+   */
+  public static final AttributeKey<ProxyFailure> REFUSAL = AttributeKey.valueOf(TlsOrigination.class, "refusal");
+  /** TLS alerts (RFC 8446 §6.2) by which a server refuses the client's certificate, or the lack of one. */
+  private static final List<String> CERTIFICATE_ALERTS = List.of("certificate_required", "bad_certificate",
+      "unknown_ca", "certificate_unknown", "certificate_expired", "certificate_revoked", "access_denied",
+      "unsupported_certificate");
   private final SslContext http1;
   private final SslContext h2;
   private final SslContext either;
@@ -86,11 +106,53 @@ public final class TlsOrigination {
     };
     SslHandler handler = context.newHandler(alloc, endpoint.serverName(), endpoint.socketAddress().getPort());
     handler.setHandshakeTimeoutMillis(handshakeTimeoutMs);
+    if (IpLiteral.parse(endpoint.serverName()).isEmpty()) {
+      // The JDK leaves SNI out for a name without a dot (Kubernetes' short service names, localhost); servers
+      // that route by SNI need it, so it is always sent for a name (never for an address, RFC 6066 §3).
+      SSLEngine engine = handler.engine();
+      SSLParameters parameters = engine.getSSLParameters();
+      parameters.setServerNames(List.of(new SNIHostName(endpoint.serverName())));
+      engine.setSSLParameters(parameters);
+    }
     return handler;
+  }
+
+  /** Put right behind the TLS handler: notes a remote's refusal of the client certificate ({@link #REFUSAL}). */
+  public static ChannelHandler refusalWatcher(Endpoint endpoint) {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        String alert = certificateAlert(cause);
+        if (alert != null && !ctx.channel().hasAttr(REFUSAL)) {
+          ctx.channel().attr(REFUSAL).set(ProxyFailure.of(FailureKind.TLS_HANDSHAKE, endpoint.serverName()
+              + " at " + endpoint + " refused the client certificate (" + alert + "); see tls.certFile", cause));
+        }
+        ctx.fireExceptionCaught(cause);
+      }
+    };
+  }
+
+  /** The certificate alert a failure carries, or null. */
+  private static String certificateAlert(Throwable cause) {
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      if (c instanceof SSLException && c.getMessage() != null) {
+        String message = c.getMessage().toLowerCase(Locale.ROOT);
+        for (String alert : CERTIFICATE_ALERTS) {
+          if (message.contains(alert)) {
+            return alert;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** The failure an attempt reports for a handshake with {@code endpoint} that failed with {@code cause}. */
   public static ProxyFailure handshakeFailure(Throwable cause, Endpoint endpoint) {
+    if (certificateAlert(cause) != null) {
+      return ProxyFailure.of(FailureKind.TLS_HANDSHAKE, endpoint.serverName() + " at " + endpoint
+          + " refused the client certificate (" + certificateAlert(cause) + "); see tls.certFile", cause);
+    }
     for (Throwable c = cause; c != null; c = c.getCause()) {
       if (c instanceof CertificateException || c instanceof CertPathValidatorException
           || c instanceof CertPathBuilderException) {
