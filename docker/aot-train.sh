@@ -2,8 +2,8 @@
 # AOT training run, used by the Dockerfile's runtime stage (JDK 25+; see JEP 514/515).
 #
 # Starts batcycle exactly as the entrypoint will (same JVM options file, same jar path: an AOT cache is only used
-# when the class path and the options that shape it match), with its embedded demo app as the upstream, sends a
-# few hundred requests through it (plain, body echo, 404s, upstream failures, a 64 KiB body), then stops it with
+# when the class path and the options that shape it match), with its embedded demo app as the upstream, waits for
+# its start-up warm-up to end (/readyz), sends a few hundred requests through it (plain, body echo, 404s, upstream failures, a 64 KiB body), then stops it with
 # SIGTERM; the JVM writes the cache on exit. Without JDK 25 it does nothing and the image simply has no cache.
 #
 # Usage: aot-train.sh JAR OPTIONS_FILE CACHE
@@ -46,6 +46,15 @@ request() { # METHOD PORT PATH [BODY]: one HTTP/1.1 request on its own connectio
   exec 3<&-
 }
 
+status() { # PORT PATH: the status code of one GET on its own connection
+  local code
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET %s HTTP/1.1\r\nHost: training\r\nConnection: close\r\n\r\n' "$2" >&3 || true
+  read -r _ code _ <&3 || true
+  exec 3<&-
+  echo "$code"
+}
+
 log=$(mktemp)
 pid=
 for attempt in 1 2 3; do
@@ -64,6 +73,13 @@ for attempt in 1 2 3; do
   pid=
 done
 [ -n "$pid" ] || exit 1
+
+# The start-up warm-up (startup.warmup) runs before /readyz turns ready: its profiles are what the cache is most
+# for, so the training waits for it (bounded) before its own requests.
+for _ in $(seq 600); do # up to 60 s
+  [ "$(status "$admin" /readyz 2>/dev/null)" = 200 ] && break
+  sleep 0.1
+done
 
 failed=0
 for _ in $(seq 100); do

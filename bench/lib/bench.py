@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loadgen  # noqa: E402
 import nginx  # noqa: E402
 import report  # noqa: E402
-from procs import Proc, free_port, stop_all, wait_first_200  # noqa: E402
+from procs import Proc, free_port, stop_all, wait_first_200, wait_ready  # noqa: E402
 
 PROXY_CPU = 0
 LOAD_CPU = 1
@@ -40,9 +40,11 @@ TUNED_ENV = {"MALLOC_ARENA_MAX": "2"}  # the Dockerfile's ENV
 PROFILES = {
     # seconds and repetitions; quick ≈ 2 min, full ≈ 12 min
     "quick": dict(warm_ref=3, warm_jvm=15, rep_s=4, reps=3, reps_16k=1, rate_s=6, rate_reps=1, hold_s=6,
-                  startup_runs=1, first_s=5, train_s=5, stream_reps=1, variants=False, jdk25_plain=False),
+                  startup_runs=1, curve_s=15, train_s=5, stream_reps=1, variants=False, jdk25_plain=False,
+                  alloc_s=4),
     "full": dict(warm_ref=5, warm_jvm=45, rep_s=10, reps=5, reps_16k=3, rate_s=15, rate_reps=3, hold_s=10,
-                 startup_runs=3, first_s=5, train_s=10, stream_reps=3, variants=True, jdk25_plain=True),
+                 startup_runs=3, curve_s=30, train_s=10, stream_reps=3, variants=True, jdk25_plain=True,
+                 alloc_s=8),
 }
 
 
@@ -85,6 +87,7 @@ class Bench:
                 "--upstream", f"http://127.0.0.1:{self.origin_port}", *self.extra, *extra]
         full_env = dict(os.environ, **env) if env else None
         p = Proc(name, argv, port, os.path.join(self.tmp, f"{name}.out"), env=full_env, cpu=PROXY_CPU)
+        p.admin_port = admin
         return p
 
     def start_tuned(self, name="batcycle_tuned"):
@@ -127,17 +130,20 @@ class Bench:
         log(f"origin direct (wrk and origin sharing CPU {LOAD_CPU}): {r.get('rps')} req/s")
 
     def new_ref(self, name):
-        port = free_port()
+        port, h2_port = free_port(), free_port()
         conf = nginx.write_reference_proxy(self.tmp, port, self.origin_port, access_log=self.args.ref_access_log,
-                                           name=name)
+                                           name=name, h2_port=h2_port)
         p = self.start_nginx(name, conf)
         p.port = port
+        p.h2_port = h2_port
         return p
 
     def startup(self):
-        """Time to the first proxied 200 of a fresh process, then its throughput in the first seconds of load."""
+        """Time to the first proxied 200 of a fresh process, then its throughput second by second under load."""
         p = self.p
-        variants = [("nginx", None), ("batcycle_jdk17", dict(java=JDK17))]
+        # The default warms the request path up before /readyz turns ready ("startup.warmup"); "_cold" is without.
+        variants = [("nginx", None), ("batcycle_jdk17", dict(java=JDK17)),
+                    ("batcycle_jdk17_cold", dict(java=JDK17, extra=["--startup-warmup", "0"]))]
         if self.p["jdk25_plain"]:
             variants.append(("batcycle_jdk25", dict(java=JDK25)))
         aot = self.train_aot()
@@ -149,9 +155,20 @@ class Bench:
                 proc = self.new_ref(f"start-{name}") if kw is None else self.start_batcycle(f"start-{name}", **kw)
                 t = wait_first_200(proc.port, proc.t_spawn, limit=40, proc=proc)
                 row = {"first_200_s": round(t, 3) if t is not None else None}
+                if t is not None and kw is not None:
+                    # Load starts when the pod would get traffic: once /readyz says ready.
+                    ready = wait_ready(proc.admin_port, proc.t_spawn, limit=60, proc=proc)
+                    row["ready_s"] = round(ready, 3) if ready is not None else None
                 if t is not None:
-                    r = loadgen.measured_wrk([proc], proc, PROXY_CPU, LOAD_CPU, self.url(proc), 50, p["first_s"])
-                    row.update(first_rps=r.get("rps"), first_cpu_us_per_req=r.get("cpu_us_per_req"))
+                    # Only the first run's curve is kept whole (the chart); every run gives its first 5 s.
+                    curve = loadgen.throughput_curve(LOAD_CPU, self.url(proc), 50, p["curve_s"],
+                                                     os.path.join(self.tmp, "curve.log"))
+                    per_second = curve.get("per_second") or []
+                    row.update(first_rps=sum(per_second[:5]) / 5 if len(per_second) >= 5 else None,
+                               last_rps=sum(per_second[-5:]) / 5 if len(per_second) >= 10 else None,
+                               curve_non200=curve.get("non200"))
+                    if run == 0:
+                        row["per_second"] = per_second
                 else:
                     row["error"] = proc.tail(5)
                 proc.stop()
@@ -170,6 +187,7 @@ class Bench:
         info = {}
         try:
             self.ready(proc)
+            wait_ready(proc.admin_port, proc.t_spawn, limit=60, proc=proc)  # the warm-up is part of the training
             loadgen.wrk(LOAD_CPU, self.url(proc), 50, self.p["train_s"])
             loadgen.wrk(LOAD_CPU, self.url(proc, "/16k"), 50, 1)
         finally:
@@ -204,26 +222,61 @@ class Bench:
         for c in self.cands:
             secs = self.p["warm_ref"] if c.kind == "nginx" else self.p["warm_jvm"]
             log(f"warm-up {c.name} {secs}s")
-            loadgen.wrk(LOAD_CPU, self.url(c), 50, max(1, secs - 2))
+            loadgen.wrk(LOAD_CPU, self.url(c), 50, max(1, secs - 4))
             loadgen.wrk(LOAD_CPU, self.url(c, "/16k"), 50, 2)
+            # HTTP/2 has its own code path to compile: without this its first measured run is a warm-up.
+            h2 = getattr(c, "h2_port", None) or c.port
+            loadgen.h2load_streams(LOAD_CPU, f"http://127.0.0.1:{h2}/100b", 4, 50, 2)
 
     def alt_names(self):
         return [spec.split("|")[0] for spec in self.args.alt]
 
     def saturation(self):
         out = {}
-        for path, reps, names in (("/100b", self.p["reps"], None), ("/16k", self.p["reps_16k"], ["nginx", "batcycle"] + self.alt_names())):
+        main = ["nginx", "batcycle"] + self.alt_names()
+        for key, path, conns, reps, names in (("100b", "/100b", 50, self.p["reps"], None),
+                                              ("16k", "/16k", 50, self.p["reps_16k"], main),
+                                              ("100b_c200", "/100b", 200, self.p["reps_16k"], main)):
             cands = [c for c in self.cands if names is None or c.name in names]
             for rep in range(reps):
                 order = cands[rep % len(cands):] + cands[:rep % len(cands)]  # alternate who goes first
                 for c in order:
-                    r = loadgen.measured_wrk(self.cands + [self.origin], c, PROXY_CPU, LOAD_CPU, self.url(c, path), 50,
-                                             self.p["rep_s"])
-                    out.setdefault(path.strip("/"), {}).setdefault(c.name, []).append(r)
-                    log(f"{path} {c.name}: {r.get('rps')} req/s, {r.get('cpu_us_per_req')} µs CPU/req, "
+                    r = loadgen.measured_wrk(self.cands + [self.origin], c, PROXY_CPU, LOAD_CPU, self.url(c, path),
+                                             conns, self.p["rep_s"])
+                    out.setdefault(key, {}).setdefault(c.name, []).append(r)
+                    log(f"{path} c{conns} {c.name}: {r.get('rps')} req/s, {r.get('cpu_us_per_req')} µs CPU/req, "
                         f"p50 {r.get('p50_ms')} p99 {r.get('p99_ms')} ms, CPU0 busy {r.get('proxy_cpu_busy_pct')}%")
         self.res["saturation"] = out
         self.res["rss_after_run_mib"] = {c.name: c.rss_mib() for c in self.cands}
+
+    def http2(self):
+        """HTTP/2 with prior knowledge from the client, 4 connections x 50 concurrent streams (h2load -c4 -m50);
+        both proxies speak HTTP/1.1 to the origin."""
+        out = {}
+        cands = [c for c in self.cands if c.name in ["nginx", "batcycle"] + self.alt_names()]
+        for rep in range(self.p["reps_16k"]):
+            for c in (cands if rep % 2 == 0 else list(reversed(cands))):
+                port = getattr(c, "h2_port", None) or c.port
+                r = loadgen.measured_h2load_streams(self.cands + [self.origin], c, PROXY_CPU, LOAD_CPU,
+                                                    f"http://127.0.0.1:{port}/100b", 4, 50, self.p["rep_s"])
+                out.setdefault(c.name, []).append(r)
+                log(f"h2 -c4 -m50 {c.name}: {r}")
+        self.res["http2"] = out
+
+    def allocation(self):
+        """Heap bytes allocated per request at steady state: every thread's allocation counter (jcmd) before and
+        after a saturation run, over the requests served. Pooled (direct) network buffers are not heap."""
+        out = {}
+        for c in self.cands:
+            if c.kind != "jvm":
+                continue
+            before = loadgen.jvm_allocated_bytes(c.pid)
+            r = loadgen.wrk(LOAD_CPU, self.url(c), 50, self.p["alloc_s"])
+            after = loadgen.jvm_allocated_bytes(c.pid)
+            if r.get("requests"):
+                out[c.name] = {"bytes_per_req": round((after - before) / r["requests"]), "requests": r["requests"]}
+            log(f"allocation {c.name}: {out.get(c.name)}")
+        self.res["allocation"] = out
 
     def fixed_rate(self):
         out = {}
@@ -314,6 +367,8 @@ class Bench:
             self.section("start-up and first seconds of load", self.startup)
         self.section("start proxies and warm up", self.start_steady)
         self.section("saturation (wrk, 50 connections)", self.saturation)
+        self.section("HTTP/2, 4 connections x 50 streams (h2load)", self.http2)
+        self.section("heap allocation per request", self.allocation)
         self.section(f"fixed rate {self.args.rate} req/s (h2load)", self.fixed_rate)
         if not self.args.skip_hold:
             self.section("1,000 keep-alive connections", self.hold)

@@ -171,3 +171,84 @@ def curl_download(cpu, url, sample=None, timeout=120):
     if sample is not None:
         r["peak_rss_mib"] = peak["rss"]
     return r
+
+
+def _h2load_summary(out):
+    """requests done/succeeded/failed from h2load's summary."""
+    m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed", out)
+    if not m:
+        return {}
+    return {"requests": int(m.group(3)), "succeeded": int(m.group(4)), "failed": int(m.group(5))}
+
+
+def h2load_streams(load_cpu, url, conns, streams, seconds):
+    """HTTP/2 with prior knowledge (h2load's default for http://): conns connections, streams concurrent streams
+    each, for seconds. Returns requests, req/s and the mean time per request."""
+    argv = ["taskset", "-c", str(load_cpu), "h2load", "-t1", f"-c{conns}", f"-m{streams}", f"-D{seconds}", url]
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30).stdout
+    except subprocess.TimeoutExpired:
+        return {"error": "h2load timed out"}
+    r = {"conns": conns, "streams": streams, **_h2load_summary(out)}
+    m = re.search(r"finished in ([\d.]+)s, ([\d.]+) req/s", out)
+    if m:
+        r["rps"] = float(m.group(2))
+    m = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)", out)
+    if m:
+        r["mean_ms"] = _ms(m.group(3))
+    if not r.get("requests"):
+        r["error"] = out[-500:]
+    return r
+
+
+def measured_h2load_streams(procs, target, proxy_cpu, load_cpu, url, conns, streams, seconds):
+    r, ticks, busy, elapsed = _measure(procs, proxy_cpu,
+                                       lambda: h2load_streams(load_cpu, url, conns, streams, seconds))
+    cpu_s = ticks[target.name] / CLK_TCK
+    r["cpu_us_per_req"] = round(cpu_s * 1e6 / r["requests"], 2) if r.get("requests") else None
+    r["target_cpu_pct"] = round(100 * cpu_s / elapsed, 1)
+    return r
+
+
+def throughput_curve(load_cpu, url, conns, seconds, log_path):
+    """HTTP/1.1 saturation with h2load --h1 for seconds; from its per-request log, the requests completed in each
+    second since the first one started: the warm-up curve of a fresh process."""
+    if os.path.exists(log_path):
+        os.unlink(log_path)
+    argv = ["taskset", "-c", str(load_cpu), "h2load", "--h1", "-t1", f"-c{conns}", f"-D{seconds}",
+            f"--log-file={log_path}", url]
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30).stdout
+    except subprocess.TimeoutExpired:
+        return {"error": "h2load timed out"}
+    starts_and_ends = []
+    failed = 0
+    try:
+        with open(log_path) as f:
+            for line in f:
+                parts = line.split("\t")
+                if len(parts) >= 3:
+                    start_us, status, latency_us = int(parts[0]), int(parts[1]), int(parts[2])
+                    starts_and_ends.append((start_us, start_us + latency_us))
+                    failed += status != 200
+    except OSError:
+        pass
+    per_second = [0] * seconds
+    if starts_and_ends:
+        t0 = min(s for s, _ in starts_and_ends)
+        for _, end in starts_and_ends:
+            i = int((end - t0) / 1e6)
+            if 0 <= i < seconds:
+                per_second[i] += 1
+    r = {"per_second": per_second, "non200": failed, **_h2load_summary(out)}
+    if not starts_and_ends:
+        r["error"] = out[-500:]
+    return r
+
+
+def jvm_allocated_bytes(pid):
+    """Bytes allocated on the heap so far by all live threads of a JVM (jcmd Thread.print -e, JDK 15+)."""
+    out = subprocess.run(["jcmd", str(pid), "Thread.print", "-e"], capture_output=True, text=True,
+                         timeout=30).stdout
+    scale = {"B": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+    return sum(int(n) * scale[u] for n, u in re.findall(r"allocated=(\d+)([BKMG])", out))

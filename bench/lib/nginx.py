@@ -55,13 +55,16 @@ def write_origin(prefix, port, www):
     return path
 
 
-def write_reference_proxy(prefix, port, origin_port, access_log=False, name="refproxy"):
+def write_reference_proxy(prefix, port, origin_port, access_log=False, name="refproxy", h2_port=None):
     """nginx as the reference reverse proxy: one worker, HTTP/1.1 with keep-alive to the origin.
 
     It does the same per-request header work as batcycle (Host kept, X-Forwarded-*, a request id sent to the
-    app and returned to the client) so the comparison is between two proxies doing one job.
+    app and returned to the client) so the comparison is between two proxies doing one job. With h2_port, the
+    same server also listens there for HTTP/2 with prior knowledge (h2c, what batcycle takes on its one port).
     """
     head, temps = _common(prefix, name, 8192)
+    # h2load -m 50 opens 50 streams per connection; nginx's default cap is 128.
+    h2_listen = f"\n    listen 127.0.0.1:{h2_port} http2 backlog=4096;" if h2_port else ""
     log = (f"access_log {prefix}/{name}-access.log combined buffer=64k flush=1s;" if access_log
            else "access_log off;")
     conf = head + f"""http {{
@@ -77,7 +80,7 @@ def write_reference_proxy(prefix, port, origin_port, access_log=False, name="ref
     keepalive_timeout 300s;
   }}
   server {{
-    listen 127.0.0.1:{port} backlog=4096;
+    listen 127.0.0.1:{port} backlog=4096;{h2_listen}
     location / {{
       proxy_pass http://origin;
       proxy_http_version 1.1;

@@ -157,3 +157,14 @@ def wait_first_200(port, t0, limit=40.0, path="/100b", proc=None):
             return None
         time.sleep(0.002)
     return None
+
+
+def wait_ready(admin_port, t0, limit=60.0, proc=None):
+    """Polls /readyz on the admin port every ~10 ms until it answers 200; returns seconds since t0, or None."""
+    while time.monotonic() - t0 < limit:
+        if http_status(admin_port, "/readyz", timeout=1.0) == 200:
+            return time.monotonic() - t0
+        if proc is not None and not proc.alive():
+            return None
+        time.sleep(0.01)
+    return None

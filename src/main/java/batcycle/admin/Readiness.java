@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Decides {@code /readyz}: ready when the proxy listener is bound, batcycle is not draining, and the app answers —
+ * Decides {@code /readyz}: ready when the proxy listener is bound, batcycle is not draining, the start-up warm-up
+ * is over, and the app answers —
  * a TCP connection by default, or an HTTP GET of {@code readiness.path} that must answer below 500. Each probe
  * is fresh (Kubernetes probes every few seconds; a cached answer would hide an app that just died).
  */
@@ -26,6 +27,7 @@ public final class Readiness {
   private final Drain drain;
   private final Supplier<String> circuit;
   private final AtomicBoolean listening = new AtomicBoolean();
+  private volatile Supplier<String> warmingUp;
   private NetClient tcp;
   private HttpClient http;
 
@@ -46,6 +48,16 @@ public final class Readiness {
     listening.set(true);
   }
 
+  /** Not ready while the request path warms up; {@code progress} says how far it got. */
+  public void warmingUp(Supplier<String> progress) {
+    this.warmingUp = progress;
+  }
+
+  /** The warm-up is over (or there was none). */
+  public void warmedUp() {
+    this.warmingUp = null;
+  }
+
   /** Creates the probe clients on the admin server's own event loop. */
   void init(Vertx vertx) {
     int timeoutMs = (int) config.observability().readinessTimeout().toMillis();
@@ -59,6 +71,10 @@ public final class Readiness {
     }
     if (drain.isDraining()) {
       return Future.succeededFuture(new State(false, "draining for shutdown"));
+    }
+    Supplier<String> warming = warmingUp;
+    if (warming != null) {
+      return Future.succeededFuture(new State(false, "warming up the request path: " + warming.get()));
     }
     var upstream = config.upstream();
     String path = config.observability().readinessPath();

@@ -166,6 +166,12 @@ public enum Key {
   STARTUP_HOLD_TIMEOUT("startup.holdTimeout", duration(), "10s",
       "Until the app first accepts a connection, requests wait for it up to this long instead of failing (0 = off)."),
   STARTUP_MAX_HELD("startup.maxHeld", integer(0, 1_000_000), "1000", "At most this many requests wait for the app at start-up."),
+  STARTUP_WARMUP("startup.warmup", duration(), "10s",
+      "Before /readyz says ready, run synthetic requests through a private copy of the proxy to a stub inside "
+          + "batcycle (never the app) until the JIT has compiled the request path, for at most this long (0 = off)."),
+  STARTUP_WARMUP_MIN_REQUESTS("startup.warmupMinRequests", integer(0, 10_000_000), "10000",
+      "The warm-up sends at least this many requests (unless startup.warmup passes first), then ends as soon as "
+          + "the JIT compilers are quiet."),
   DEMO("demo", bool(), "false",
       "Start the embedded demo app on 127.0.0.1:8080 and proxy it (and, unless outbound is set, a demo remote on "
           + "127.0.0.1:8081 behind the outbound entry remote=127.0.0.1:9001)."),

@@ -29,6 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import batcycle.startup.AppProbe;
+import batcycle.warmup.Warmup;
+import io.micrometer.core.instrument.Gauge;
+import java.util.concurrent.atomic.AtomicReference;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -50,6 +53,9 @@ public final class Batcycle {
   private AdminServer admin;
   private DrainController drainController;
   private AppProbe appProbe;
+  private Warmup warmup;
+  /** The warm-up's result once over; a field, as Micrometer holds a gauge's object only weakly. */
+  private final AtomicReference<Warmup.Result> warmupResult = new AtomicReference<>();
   private final Transports.Choice transport;
   private volatile Runnable afterStop = () -> { };
   private Future<Void> closed;
@@ -131,41 +137,68 @@ public final class Batcycle {
         batcycle.adminActions()))
         .compose(admin -> {
           batcycle.admin = admin;
-          // The admin server keeps its loop to itself, so it answers even when the proxy is saturated.
           VertxInternal internal = (VertxInternal) vertx;
-          List<EventLoop> proxyLoops = new ArrayList<>();
-          for (EventExecutor loop : internal.nettyEventLoopGroup()) {
-            if (loop != admin.eventLoop() && proxyLoops.size() < config.listener().eventLoops()) {
-              proxyLoops.add((EventLoop) loop);
-            }
-          }
+          List<EventLoop> loops = proxyLoops(internal, admin.eventLoop(), config.listener().eventLoops());
           // Outbound listeners first: the app may call out as soon as clients reach it.
           Future<Void> outboundStarted = Future.succeededFuture();
           for (int i = 0; i < outboundPaths.size(); i++) {
             OutboundConfig entry = config.outbound().get(i);
             RequestPath entryPath = outboundPaths.get(i);
             outboundStarted = outboundStarted.compose(v -> ProxyServer.start(internal.acceptorEventLoopGroup(),
-                proxyLoops, internal.transport(), entry.settings(), entryPath).map(server -> {
+                loops, internal.transport(), entry.settings(), entryPath).map(server -> {
                   batcycle.outbound.put(entry.name(), server);
                   entryPath.start();
                   return null;
                 }));
           }
-          return outboundStarted.compose(v -> ProxyServer.start(internal.acceptorEventLoopGroup(), proxyLoops,
-              internal.transport(), config, path));
-        })
-        .map(proxy -> {
-          batcycle.proxy = proxy;
-          batcycle.drainController = new DrainController(vertx, batcycle.drain, config.lifecycle(), proxy,
-              () -> meters.activeRequests().get(), batcycle.outboundDrain(config, outboundPaths));
-          readiness.listening();
-          batcycle.appProbe = probe;
-          if (!config.lifecycle().startupHoldTimeout().isZero()) {
-            probe.start(); // without holding, the first request that reaches the app marks it up
-          }
-          return batcycle;
+          return outboundStarted.compose(v -> ProxyServer.start(internal.acceptorEventLoopGroup(), loops,
+                  internal.transport(), config, path))
+              .map(proxy -> {
+                batcycle.proxy = proxy;
+                batcycle.drainController = new DrainController(vertx, batcycle.drain, config.lifecycle(), proxy,
+                    () -> meters.activeRequests().get(), batcycle.outboundDrain(config, outboundPaths));
+                readiness.listening();
+                batcycle.warmUp(internal, loops, config, readiness);
+                batcycle.appProbe = probe;
+                if (!config.lifecycle().startupHoldTimeout().isZero()) {
+                  probe.start(); // without holding, the first request that reaches the app marks it up
+                }
+                return batcycle;
+              });
         })
         .recover(cause -> batcycle.close().transform(closed -> Future.failedFuture(cause)));
+  }
+
+  /** The proxy's share of Vert.x's event loops: all but the admin server's, which keeps its loop to itself. */
+  private static List<EventLoop> proxyLoops(VertxInternal internal, EventLoop adminLoop, int count) {
+    List<EventLoop> loops = new ArrayList<>();
+    for (EventExecutor loop : internal.nettyEventLoopGroup()) {
+      if (loop != adminLoop && loops.size() < count) {
+        loops.add((EventLoop) loop);
+      }
+    }
+    return loops;
+  }
+
+  /** Runs the start-up warm-up (see {@link Warmup}) with readiness held until it is over; nothing if it is off. */
+  private void warmUp(VertxInternal internal, List<EventLoop> loops, BatcycleConfig config, Readiness readiness) {
+    AtomicReference<Warmup.Result> result = warmupResult;
+    Gauge.builder(MeterNames.WARMUP_DURATION, result, r -> r.get() == null ? 0 : r.get().took().toNanos() / 1e9)
+        .baseUnit("seconds").description("How long the start-up warm-up of the request path took")
+        .register(metrics.registry());
+    Gauge.builder(MeterNames.WARMUP_REQUESTS, result, r -> r.get() == null ? 0 : r.get().requests())
+        .description("Synthetic requests the start-up warm-up sent through its private copy of the request path")
+        .register(metrics.registry());
+    if (config.startup().warmup().isZero()) {
+      return;
+    }
+    Warmup running = Warmup.start(vertx, internal.acceptorEventLoopGroup(), loops, internal.transport(), config);
+    warmup = running;
+    readiness.warmingUp(() -> running.requestsSoFar() + " synthetic requests so far");
+    running.done().onComplete(done -> {
+      result.set(done.result());
+      readiness.warmedUp();
+    });
   }
 
   private static Future<Void> startDemo(Vertx vertx, BatcycleConfig config) {
@@ -281,13 +314,16 @@ public final class Batcycle {
   }
 
   private Future<Void> closeOnce() {
-    List<Future<Void>> servers = new ArrayList<>();
-    if (proxy != null) {
-      servers.add(proxy.close());
-    }
-    outbound.values().forEach(server -> servers.add(server.close()));
-    paths.forEach(RequestPath::close);
-    return Future.join(servers).transform(ignored -> {
+    Future<?> warmedUp = warmup == null ? Future.succeededFuture() : warmup.stop();
+    return warmedUp.transform(ignored -> {
+      List<Future<Void>> servers = new ArrayList<>();
+      if (proxy != null) {
+        servers.add(proxy.close());
+      }
+      outbound.values().forEach(server -> servers.add(server.close()));
+      paths.forEach(RequestPath::close);
+      return Future.join(servers);
+    }).transform(ignored -> {
       if (dns != null) {
         dns.close();
       }

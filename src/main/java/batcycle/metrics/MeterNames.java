@@ -62,6 +62,10 @@ public final class MeterNames {
   public static final String CONCURRENCY_ACTIVE = "batcycle.concurrency.active";
   /** Gauge: requests waiting in the queue for a concurrency permit. */
   public static final String CONCURRENCY_QUEUED = "batcycle.concurrency.queued";
+  /** Gauge: seconds the start-up warm-up of the request path took (0 until it is over, or when it is off). */
+  public static final String WARMUP_DURATION = "batcycle.warmup.duration";
+  /** Gauge: synthetic requests the start-up warm-up sent through its private copy of the request path. */
+  public static final String WARMUP_REQUESTS = "batcycle.warmup.requests";
   /** Gauge: always 1; the tags carry the version and Java version. */
   public static final String BUILD_INFO = "batcycle.build.info";
 

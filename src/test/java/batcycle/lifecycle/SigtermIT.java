@@ -48,7 +48,7 @@ class SigtermIT {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
         "-cp", System.getProperty("java.class.path"), "batcycle.Main",
         "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--event-loops", "1",
-        "--upstream", "http://127.0.0.1:" + upstreamPort, "--access-log-enabled", "false"));
+        "--upstream", "http://127.0.0.1:" + upstreamPort, "--access-log-enabled", "false", "--startup-warmup", "0"));
     command.addAll(List.of(extra));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<String> output = new CopyOnWriteArrayList<>();

@@ -49,6 +49,7 @@ public final class ChildBatcycle implements AutoCloseable {
 
   /**
    * Starts {@code java <jvmOptions> batcycle.Main --listen 127.0.0.1:0 --admin 127.0.0.1:0 --upstream ... <args>}
+   * (without the start-up warm-up, which would only cost the test time)
    * with the test class path and waits (bounded) for the line naming its ports. Lines matching {@code watch} are
    * all kept (see {@link #watchedLines()}).
    */
@@ -58,7 +59,8 @@ public final class ChildBatcycle implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "batcycle.Main",
-        "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--upstream", "http://127.0.0.1:" + upstreamPort));
+        "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--upstream", "http://127.0.0.1:" + upstreamPort,
+        "--startup-warmup", "0"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     // Only our arguments count: no BATCYCLE_* settings or JVM option variables from the build machine.

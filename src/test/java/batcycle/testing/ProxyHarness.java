@@ -47,6 +47,8 @@ public final class ProxyHarness implements AutoCloseable {
     values.put(Key.EVENT_LOOPS, "2");
     // Most tests want a dead app to fail at once; StartupIT tests the start-up hold itself.
     values.put(Key.STARTUP_HOLD_TIMEOUT, "0");
+    // Ready at once: WarmupIT tests the start-up warm-up, which would only slow every other test down.
+    values.put(Key.STARTUP_WARMUP, "0");
     values.putAll(overrides);
     BatcycleConfig config = (yaml == null ? BatcycleConfig.defaults() : fromYaml(yaml)).with(values);
     InMemoryAccessLog accessLog = new InMemoryAccessLog();
