@@ -54,15 +54,18 @@ function eq(actual, expected, what) {
 }
 
 // --- 1. render --------------------------------------------------------------------------------------------------
-const variants = [{ name: 'base', dir: 'k8s/base', native: true }];
+const variants = [{ name: 'base', dir: 'k8s/base' }];
 for (const d of readdirSync(join(repo, 'k8s', 'overlays'), { withFileTypes: true })) {
-  if (d.isDirectory()) variants.push({ name: `overlays/${d.name}`, dir: `k8s/overlays/${d.name}`, native: false });
+  if (d.isDirectory()) variants.push({ name: `overlays/${d.name}`, dir: `k8s/overlays/${d.name}` });
 }
 console.log('kustomize');
 for (const v of variants) {
   check(`kubectl kustomize ${v.dir}`, () => {
     const out = execFileSync('kubectl', ['kustomize', join(repo, v.dir)], { encoding: 'utf8' });
     v.objects = YAML.parseAllDocuments(out).map((d) => d.toJS());
+    // A native sidecar is an init container; the classic-sidecar overlay makes it a regular one.
+    const deploy = v.objects.find((o) => o.kind === 'Deployment');
+    v.native = (deploy?.spec?.template?.spec?.initContainers ?? []).some((c) => c.name === 'batcycle');
     return `${v.objects.length} objects: ${v.objects.map((o) => o.kind).join(', ')}`;
   });
 }
@@ -287,6 +290,18 @@ for (const v of rendered) {
     }
     return `${listen.port}, ${admin.port}`;
   });
+  if (config.outbound) {
+    check('outbound entries listen on loopback only, on ports of their own', () => {
+      const taken = new Set([listen.port, admin.port, ...(app.ports ?? []).map((p) => p.containerPort)]);
+      for (const entry of config.outbound) {
+        const at = hostPort(String(entry.listen), `outbound ${entry.name} listen`);
+        assert(/^(127\.|localhost$|::1$)/.test(at.host), `outbound ${entry.name} listens on ${at.host}: the pod's network would reach it`);
+        assert(!taken.has(at.port), `outbound ${entry.name} listens on port ${at.port}, already in use in the pod`);
+        taken.add(at.port);
+      }
+      return config.outbound.map((e) => `${e.name} ${e.listen}`).join(', ');
+    });
+  }
   check('upstream is the app container on loopback', () => {
     const u = new URL(config.upstream ?? 'http://127.0.0.1:8080');
     assert(['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname), `upstream host ${u.hostname} is not loopback`);
@@ -377,7 +392,8 @@ for (const v of rendered) {
     assert(wrong.length === 0, `unknown to batcycle (it ignores them silently): ${wrong.join(', ')}`);
     return `${Object.keys(env).length} variables`;
   });
-  runs.push({ variant: v.name, configText, env, admin, listen, upstream: config.upstream ?? 'http://127.0.0.1:8080' });
+  runs.push({ variant: v.name, configText, env, admin, listen, upstream: config.upstream ?? 'http://127.0.0.1:8080',
+    outbound: (config.outbound ?? []).map((e) => hostPort(String(e.listen), 'outbound listen')) });
 }
 
 // batcycle itself: start it with each variant's configuration file and environment, exactly as in the pod, in a
@@ -415,8 +431,14 @@ for (const r of runs) {
           kill -0 $pid 2>/dev/null || { echo "EXITED"; cat "$DIR/log"; exit 0; }
           sleep 0.2
         done
+        # /readyz turns 200 once the start-up warm-up is over (startup.warmup, at most 10 s by default).
+        for _ in $(seq 150); do
+          [ "$(curl -s -o /dev/null -m 1 -w '%{http_code}' http://127.0.0.1:${r.admin.port}/readyz)" = 200 ] && break
+          sleep 0.2
+        done
         for p in ${paths.join(' ')}; do echo "PATH $p $(curl -s -o /dev/null -m 2 -w '%{http_code}' http://127.0.0.1:${r.admin.port}$p)"; done
         echo "PROXY $(curl -s -m 5 -w ' %{http_code}' http://127.0.0.1:${r.listen.port}/)"
+        for p in ${r.outbound.map((o) => o.port).join(' ')}; do echo "OUTBOUND $p $(curl -s -o /dev/null -m 10 -w '%{http_code}' http://127.0.0.1:$p/)"; done
         echo "CONFIG $(curl -s -m 2 http://127.0.0.1:${r.admin.port}/config | tr -d '\n')"
         kill -KILL $pid $app; wait $pid $app 2>/dev/null # no drain wanted here
         echo "LOG"; cat "$DIR/log"; true`;
@@ -436,7 +458,8 @@ for (const r of runs) {
       // batcycle's start-up checks warn about settings that fight each other (a drain longer than the grace
       // period, an idle timeout not below the app's keep-alive, ...): the manifests must not trigger any.
       const log = out.slice(out.indexOf('\nLOG\n') + 5);
-      const warnings = log.split('\n').filter((l) => /\bWARN/.test(l));
+      // Outbound remotes' names cannot be resolved here: the network namespace has no DNS, unlike a pod.
+      const warnings = log.split('\n').filter((l) => /\bWARN/.test(l) && !/EndpointSet - \S+: cannot resolve /.test(l));
       assert(warnings.length === 0, `batcycle warned at start-up:\n${warnings.join('\n')}`);
       // The latency objective of the alerts is a histogram bucket: batcycle must have that bucket.
       const effective = JSON.parse(/^CONFIG (.*)$/m.exec(out)?.[1] || '{}').keys ?? {};
@@ -447,6 +470,10 @@ for (const r of runs) {
       }
       const proxy = /^PROXY (.*)$/m.exec(out)?.[1];
       eq(proxy, 'app 200', 'a request to the proxy port (the app answers "app")');
+      // Each outbound listener answers: 502, since no remote is reachable from the namespace.
+      for (const o of r.outbound) {
+        eq(new RegExp(`^OUTBOUND ${o.port} (\\d+)$`, 'm').exec(out)?.[1], '502', `outbound listener ${o.port}`);
+      }
       return `healthz 200, readyz ${codes['/readyz']}, metrics ${codes['/metrics']}, proxy -> app ${proxy}`;
     } finally {
       rmSync(dir, { recursive: true, force: true });
