@@ -5,6 +5,7 @@ import batcycle.accesslog.RecentFailures;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.BuildInfo;
 import batcycle.config.Key;
+import batcycle.config.OutboundConfig;
 import batcycle.config.Redaction;
 import batcycle.config.SourcedValue;
 import batcycle.config.Values;
@@ -13,11 +14,13 @@ import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Statistic;
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,6 +44,8 @@ final class StatusStats {
   private final Readiness readiness;
   private final RecentFailures failures;
   private final TrafficHistory history;
+  /** One per outbound entry, in configuration order. */
+  private final Map<String, TrafficHistory> outbound = new LinkedHashMap<>();
   private final long startedMillis;
   private final JsonObject configSummary;
   private Readiness.State lastReadiness;
@@ -54,6 +59,9 @@ final class StatusStats {
     this.readiness = readiness;
     this.failures = failures;
     this.history = new TrafficHistory(registry, config.metrics().latencyBuckets());
+    for (OutboundConfig entry : config.outbound()) {
+      outbound.put(entry.name(), new TrafficHistory(registry, config.metrics().latencyBuckets(), outboundTags(entry)));
+    }
     this.startedMillis = startedMillis;
     this.configSummary = configSummary(config);
   }
@@ -61,6 +69,7 @@ final class StatusStats {
   /** Takes the once-a-second sample. */
   void sample(long nowMillis) {
     history.record(nowMillis);
+    outbound.values().forEach(h -> h.record(nowMillis));
   }
 
   /** The whole page's data; completes once readiness is known (at once, unless no answer is cached yet). */
@@ -110,6 +119,7 @@ final class StatusStats {
         .put("retries", retries(now, recent))
         .put("circuit", circuit())
         .put("shed", shed())
+        .put("outbound", outbound(nowMillis))
         .put("failures", failures())
         .put("config", configSummary);
   }
@@ -173,6 +183,11 @@ final class StatusStats {
     if (gauges.isEmpty()) {
       return null;
     }
+    return new JsonObject().put("state", worstState(gauges));
+  }
+
+  /** The worst state among circuit-state gauges at 1, or null. */
+  private static String worstState(Collection<Meter> gauges) {
     String worst = null;
     for (Meter gauge : gauges) {
       String state = gauge.getId().getTag(MeterNames.TAG_STATE);
@@ -183,7 +198,7 @@ final class StatusStats {
         }
       }
     }
-    return new JsonObject().put("state", worst);
+    return worst;
   }
 
   private static int rank(String state) {
@@ -206,6 +221,7 @@ final class StatusStats {
           .put("path", r.path())
           .put("status", r.status())
           .put("flags", r.flags())
+          .put("outbound", MeterNames.OUTBOUND.equals(r.direction()) ? r.upstream() : null)
           .put("requestId", r.requestId())
           .put("durationMs", r.durationMs()));
     }
@@ -217,9 +233,48 @@ final class StatusStats {
     return registry.find(name).tags(TrafficHistory.INBOUND);
   }
 
+  /**
+   * Each outbound entry: where it listens and forwards, its recent traffic (as the headline numbers, from its own
+   * history), retries, circuit state, addresses in rotation and ejected, and requests in flight.
+   */
+  private JsonArray outbound(long nowMillis) {
+    JsonArray entries = new JsonArray();
+    for (OutboundConfig entry : config.outbound()) {
+      TrafficHistory traffic = outbound.get(entry.name());
+      TrafficHistory.Sample now = traffic.read(nowMillis);
+      TrafficHistory.Sample base = traffic.since(nowMillis - RECENT.toMillis());
+      if (base == null) {
+        base = new TrafficHistory.Sample(startedMillis, 0, 0, 0, new long[now.buckets().length], new long[6],
+            Map.of());
+      }
+      Tags tags = outboundTags(entry);
+      entries.add(new JsonObject()
+          .put("name", entry.name())
+          .put("listen", entry.listen().toString())
+          .put("upstream", String.join(", ", entry.upstreams().stream().map(Object::toString).toList()))
+          .put("requests", now.requests())
+          .put("recent", window(traffic.between(base, now)))
+          .put("circuit", worstState(registry.find(MeterNames.CIRCUIT_STATE).tags(tags).meters()))
+          .put("healthy", gauge(registry.find(MeterNames.UPSTREAM_ENDPOINTS).tags(tags)
+              .tag(MeterNames.TAG_STATE, "healthy")))
+          .put("ejected", gauge(registry.find(MeterNames.UPSTREAM_ENDPOINTS).tags(tags)
+              .tag(MeterNames.TAG_STATE, "ejected")))
+          .put("inFlight", gauge(registry.find(MeterNames.REQUESTS_ACTIVE).tags(tags))));
+    }
+    return entries;
+  }
+
+  private static Tags outboundTags(OutboundConfig entry) {
+    return Tags.of(MeterNames.TAG_DIRECTION, MeterNames.OUTBOUND, MeterNames.TAG_UPSTREAM, entry.name());
+  }
+
   /** A gauge's value (whole numbers as integers), or null if it is not registered. */
   private Number gauge(String name) {
-    Meter meter = inbound(name).meter();
+    return gauge(inbound(name));
+  }
+
+  private static Number gauge(io.micrometer.core.instrument.search.Search search) {
+    Meter meter = search.meter();
     if (meter == null) {
       return null;
     }
