@@ -21,6 +21,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.internal.VertxInternal;
 import batcycle.config.OutboundConfig;
+import batcycle.config.OutboundEntry;
 import batcycle.metrics.MeterNames;
 import batcycle.upstream.NameResolution;
 import io.netty.channel.socket.SocketChannel;
@@ -41,12 +42,15 @@ import io.vertx.core.VertxOptions;
  * plus the process-wide metrics registry and request-log writer.
  */
 public final class Batcycle {
+  /** The outbound entry the demo app calls through, and whose URL the demo remote serves. */
+  private static final String DEMO_REMOTE = "remote";
   private final Vertx vertx;
   private final Metrics metrics;
   private final StreamAccessLogSink logWriter;
   private final Drain drain;
   private ProxyServer proxy;
-  private final Map<String, ProxyServer> outbound = new LinkedHashMap<>();
+  /** Written as the listeners bind (on event loops), read by the demo app and the drain: a concurrent map. */
+  private final Map<String, ProxyServer> outbound = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<RequestPath> paths = new ArrayList<>();
   private final List<Drain> outboundDrains = new ArrayList<>();
   private NameResolution dns;
@@ -132,7 +136,7 @@ public final class Batcycle {
       return batcycle.close().transform(closed -> Future.failedFuture(e));
     }
     Readiness readiness = new Readiness(config, batcycle.drain, path.circuit()::describe);
-    Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
+    Future<Void> demo = config.demo() ? batcycle.startDemo(config) : Future.succeededFuture();
     return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, failures,
         batcycle.adminActions()))
         .compose(admin -> {
@@ -201,11 +205,30 @@ public final class Batcycle {
     });
   }
 
-  private static Future<Void> startDemo(Vertx vertx, BatcycleConfig config) {
+  /**
+   * The demo app on the upstream's address; with an outbound entry named {@code remote} (the demo's own, unless
+   * outbound is set) whose URL is plain HTTP on loopback, also the demo remote there, so the app's {@code /call}
+   * goes app -> outbound listener -> remote.
+   */
+  private Future<Void> startDemo(BatcycleConfig config) {
     HostPort address = new HostPort(config.upstream().host(), config.upstream().port());
-    return DemoApp.start(vertx, address.host(), address.port())
+    String callVia = config.outbound().stream().map(OutboundConfig::name).filter(DEMO_REMOTE::equals).findFirst()
+        .orElse(config.outbound().isEmpty() ? null : config.outbound().get(0).name());
+    Future<Void> app = DemoApp.start(vertx, address.host(), address.port(), "demo app",
+            () -> callVia == null || !outbound.containsKey(callVia) ? 0 : outbound.get(callVia).port())
         .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.DEMO, address, cause)))
         .mapEmpty();
+    java.net.URI remote = config.outbound().stream().filter(e -> e.name().equals(DEMO_REMOTE))
+        .filter(e -> e.upstreams().size() == 1 && !e.secure()).map(e -> e.upstreams().get(0))
+        .filter(url -> "127.0.0.1".equals(url.getHost()) || "localhost".equals(url.getHost())).findFirst()
+        .orElse(null);
+    if (remote == null) {
+      return app;
+    }
+    HostPort at = new HostPort(remote.getHost(), OutboundEntry.port(remote));
+    return app.compose(v -> DemoApp.start(vertx, at.host(), at.port(), "demo remote", () -> 0)
+        .recover(cause -> Future.failedFuture(ConfigException.bindFailure("demo (its remote)", at, cause)))
+        .mapEmpty());
   }
 
   /** The network I/O transport in use: {@code io_uring}, {@code epoll} or {@code nio}. */
