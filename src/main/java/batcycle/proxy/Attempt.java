@@ -41,6 +41,7 @@ final class Attempt implements UpstreamResponse {
   private boolean decided;
   private boolean recorded;
   private boolean released;
+  private boolean responseComplete;
 
   Attempt(Exchange exchange, UpstreamForwarder forwarder) {
     this.exchange = exchange;
@@ -230,6 +231,7 @@ final class Attempt implements UpstreamResponse {
 
   /** From the channel: the response was read to its end. */
   void responseReceived() {
+    responseComplete = true;
     release();
   }
 
@@ -328,7 +330,13 @@ final class Attempt implements UpstreamResponse {
 
   @Override
   public void abort() {
-    if (channel != null) {
+    if (responseComplete) {
+      // Read whole, the response no longer holds its connection, which may already serve another attempt: only
+      // what is still queued for the client is dropped (a slow client that went away).
+      if (body != null) {
+        body.discard();
+      }
+    } else if (channel != null) {
       channel.abort();
     }
     release();

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * One event loop's share of an {@link Upstream}: a pool set per address ({@link EndpointPools}), created on first
@@ -22,6 +23,11 @@ final class LoopUpstream {
   private final Map<Endpoint, EndpointPools> pools = new IdentityHashMap<>();
   private final ArrayDeque<Attempt> unresolved = new ArrayDeque<>();
   private final EndpointPools only;
+  /** Attempts in progress per address on this loop, for the balancer (one function, not one per pick). */
+  private final ToIntFunction<Endpoint> load = endpoint -> {
+    EndpointPools p = pools.get(endpoint);
+    return p == null ? 0 : p.active();
+  };
   private Endpoint[] known;
   private boolean closed;
 
@@ -64,11 +70,7 @@ final class LoopUpstream {
       }
       return;
     }
-    Endpoint avoid = attempt.previousEndpoint();
-    Endpoint chosen = upstream.picker().pick(endpoints, e -> {
-      EndpointPools p = pools.get(e);
-      return p == null ? 0 : p.active();
-    }, avoid);
+    Endpoint chosen = upstream.picker().pick(endpoints, load, attempt.previousEndpoint());
     EndpointPools target = pools(chosen);
     attempt.endpoint(target);
     target.acquire(attempt);

@@ -28,6 +28,8 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
   private ReadGate gate;
   private Attempt attempt;
   private ChannelBody responseBody;
+  /** The body of a response that ended in the read under way, until that read's end reaches it. */
+  private ChannelBody completedInThisRead;
   private boolean responseReceived;
   private boolean requestSent;
   private boolean reusable = true;
@@ -147,6 +149,13 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    ChannelBody finished = completedInThisRead;
+    completedInThisRead = null;
+    if (finished != null && finished != responseBody) {
+      // The read that brought the end of a response ends here too: its body may still hold pieces written to a
+      // slow client and not flushed, and no later read of this connection will reach it.
+      finished.readComplete();
+    }
     if (responseBody != null) {
       responseBody.readComplete();
     }
@@ -163,6 +172,7 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
       return;
     }
     attempt = null;
+    completedInThisRead = responseBody;
     responseBody = null;
     if (reusable && ctx.channel().isActive()) {
       pool.release(this);

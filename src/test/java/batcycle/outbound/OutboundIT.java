@@ -104,6 +104,30 @@ class OutboundIT {
     assertThat(proxy.outbound("api", "/v1").statusCode()).isEqualTo(200);
     assertThat(remote.last().header("host")).isEqualTo("api.example.com");
     assertThat(remote.last().header("via")).isEqualTo("1.1 batcycle");
+
+    var config = new io.vertx.core.json.JsonObject(proxy.admin("/config").body());
+    var entry = config.getJsonArray("outbound").getJsonObject(0);
+    assertThat(entry.getString("name")).isEqualTo("api");
+    assertThat(entry.getJsonArray("upstream").getString(0)).isEqualTo("http://127.0.0.1:" + remote.port());
+    assertThat(entry.getJsonObject("keys").getJsonObject("headers.host").getString("value"))
+        .isEqualTo("api.example.com");
+  }
+
+  @Test
+  void aCaFileThatIsNotPemStopsTheStartWithTheEntrysKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path notPem = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+    var config = batcycle.config.BatcycleConfig.defaults().with(Map.of(Key.LISTEN, "127.0.0.1:0",
+        Key.ADMIN, "127.0.0.1:0", Key.STARTUP_WARMUP, "0", Key.OUTBOUND, "secure=127.0.0.1:0=https://localhost:1",
+        Key.OUTBOUND_TLS_CA_FILE, notPem.toString()));
+
+    var started = batcycle.lifecycle.Batcycle.start(config).toCompletionStage().toCompletableFuture();
+    var failure = org.assertj.core.api.Assertions.catchThrowable(() -> started.get(30,
+        java.util.concurrent.TimeUnit.SECONDS));
+
+    assertThat(failure).hasCauseInstanceOf(batcycle.config.ConfigException.class);
+    assertThat(failure.getCause().getMessage()).startsWith("outbound[secure].tls.caFile: '" + notPem
+        + "' cannot be used (");
   }
 
   @Test
