@@ -8,8 +8,13 @@
 # build roughly halves start-up (measured: 1.6 s -> 0.86 s to the first /healthz answer). Both bases are build
 # arguments, so a build without access to public images can pass its own (.ci/container-check.sh does).
 
-ARG BUILD_IMAGE=eclipse-temurin:25-jdk
-ARG RUNTIME_IMAGE=eclipse-temurin:25-jre
+# Pinned by digest: a tag moves whenever its image is rebuilt, a digest names the same bytes for ever, so two builds of
+# one commit start from the same base. The digests are multi-platform indexes (amd64 and arm64 alike). To move to
+# what the tags point at today: docker/pin-base-images.sh, then rebuild and test. These two were taken from public
+# pins (the README's "The container image" cites them) because the machine this was written on cannot reach a
+# registry; refresh them before a release. `25` is the JDK image's short tag (the same image as `25-jdk`).
+ARG BUILD_IMAGE=eclipse-temurin:25@sha256:c42fecf62f32725c65cfea284c012526d6fb31cc78123c740ebdc1cfd2dced12
+ARG RUNTIME_IMAGE=eclipse-temurin:25-jre@sha256:671061ae5a8f0d6827816e15bc39d21e224c43ff96998a97cd0d3989c4d17815
 
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
@@ -18,6 +23,8 @@ ENV MAVEN_USER_HOME=/cache/m2
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 COPY src/main/ src/main/
+# batcycle inject adds the kustomize component's container: the build puts these files into the jar.
+COPY k8s/components/batcycle/ k8s/components/batcycle/
 # Tests run in CI (./mvnw verify), not in the image build; maven.test.skip also skips compiling them.
 RUN --mount=type=cache,target=/cache/m2 \
     ./mvnw -B -q -Dmaven.repo.local=/cache/m2/repository -Dmaven.test.skip=true package \

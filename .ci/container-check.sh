@@ -13,7 +13,8 @@
 #    /tmp, and its ENTRYPOINT, exactly as the image config says it, runs as the image's USER, with the image's
 #    environment and working directory, in a private network namespace (so the default ports 8000 and 9901 can
 #    never clash with the host) with a stand-in app on 127.0.0.1:8080. It must run as a non-root UID, answer
-#    /healthz on the admin port, proxy a request to the app, and stop on SIGTERM.
+#    /healthz on the admin port, proxy a request to the app, and stop on SIGTERM; then `batcycle inject` must
+#    work from the image too (its jar carries the kustomize component's files).
 #
 # Needs (Debian): buildah, debootstrap, curl, util-linux (unshare), iproute2; node (the stand-in app). Every step is time-bounded; the
 # containers and mounts it makes are removed on exit. Images stay in buildah's storage as the next run's cache:
@@ -108,7 +109,9 @@ fi
 
 # --- 2. build the Dockerfile -----------------------------------------------------------------------------------
 step "buildah build (BUILD_IMAGE = RUNTIME_IMAGE = $BASE)"
-if ! timeout 480 buildah --log-level=error build --isolation chroot --layers --pull=never \
+# A build whose Maven step was not cached, followed by the AOT training (which waits for the start-up warm-up), ran
+# past 8 minutes once on 2 busy cores; 15 minutes still bound a hung build.
+if ! timeout 900 buildah --log-level=error build --isolation chroot --layers --pull=never \
     --build-arg BUILD_IMAGE="$BASE" --build-arg RUNTIME_IMAGE="$BASE" \
     -f Dockerfile -t "$IMAGE" . >"$work/build.log" 2>&1; then
   tail -40 "$work/build.log" >&2
@@ -196,7 +199,14 @@ while kill -0 "$jpid" 2>/dev/null; do
 done
 echo "stopped $((SECONDS - stopping)) s after SIGTERM"
 kill "$app"
+# batcycle inject with the image's jar: the kustomize component's files, which it adds to pods, must be inside.
+chroot --userspec="$uid:$gid" --groups="$gid" "$root" /usr/bin/env -i --chdir="${workdir:-/}" "${envs[@]}" \
+  "${entrypoint[@]}" inject - <"$work/seed.yaml" >"$work/inject.yaml" 2>"$work/inject.err" \
+  || { echo "FAILED: batcycle inject in the image:"; cat "$work/inject.err"; exit 1; }
+grep -q 'restartPolicy: Always' "$work/inject.yaml" || { echo "FAILED: inject's output has no native sidecar"; exit 1; }
+echo "inject: $(grep -c '^kind:' "$work/inject.yaml") objects out, $(grep -c . "$work/inject.err") notes"
 EOS
+cp src/test/resources/batcycle/inject/seed.yaml "$work/seed.yaml"
 step "running the entrypoint as $uid:$gid, read-only root, private network"
 if ! timeout 120 unshare --mount --net --pid --fork --mount-proc bash "$work/run-in-ns.sh" "$mnt" "$uid" "$gid" "$workdir" "$work" \
     >"$work/run.log" 2>&1; then

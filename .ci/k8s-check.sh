@@ -3,10 +3,12 @@
 # - prometheusrule.yaml is up to date with alerts.rules.yaml (it is generated from it);
 # - promtool check rules and promtool test rules (alerts.test.yaml: each alert fires when it should and not
 #   otherwise);
-# - .ci/validate/validate.mjs: kustomize renders base and overlays, every object validates against the Kubernetes
-#   and Prometheus Operator schemas (kubernetes-models) and, with TypeScript, has no unknown field
-#   (kubernetes-types); the dashboard type-checks against @grafana/schema; ports, probe paths, the ConfigMap and
-#   the environment agree with batcycle, which is started with them.
+# - .ci/validate/validate.mjs: kustomize renders base (the app plus the batcycle component) and overlays, and
+#   `batcycle inject` rewrites the seed's manifest and a multi-document file (its output must equal what k8s/ ships,
+#   and a second run, or a run on a file that already has batcycle, must change no byte); every object validates
+#   against the Kubernetes and Prometheus Operator schemas (kubernetes-models) and, with TypeScript, has no unknown
+#   field (kubernetes-types); the dashboard type-checks against @grafana/schema; ports, probe paths, the ConfigMap
+#   and the environment agree with batcycle, which is started with them.
 # Needs: kubectl (kustomize), node + npm (the registry, for `npm ci` on the first run), prometheus (promtool),
 # java, curl, util-linux (unshare), iproute2; target/batcycle.jar (built here if missing).
 set -euo pipefail

@@ -1,5 +1,6 @@
 // Runs every query of the Grafana dashboard (and its variables' label_values, and the recording rules) against a
-// real Prometheus and reports which return data. Used by .ci/dashboard-queries-check.sh, which starts batcycle
+// real Prometheus and reports which return data; then checks that every meter batcycle exported is on a panel or
+// named in README.md as left out. Used by .ci/dashboard-queries-check.sh, which starts batcycle
 // and Prometheus and drives the traffic first.
 //   node dashboard-queries.mjs PROMETHEUS_URL START_UNIX_SECONDS
 // A query "returns data" when a range query over [START, now] has at least one series with a number that is not
@@ -75,10 +76,31 @@ for (const g of rules.groups) {
   }
 }
 
+// Every meter batcycle exports is on the dashboard, or named in README.md as left out on purpose: the paragraph
+// that starts "**Not on the dashboard" lists them in backquotes (a * matches any characters).
+console.log('meters: on a panel, or named in README.md as left out');
+const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+const leftOutText = /\*\*Not on the dashboard[^]*?(?:\n\n|$)/.exec(readme)?.[0] ?? '';
+const leftOut = [...leftOutText.matchAll(/`([a-z0-9_*]+)`/g)].map((m) => new RegExp(`^${m[1].replaceAll('*', '[a-z0-9_]*')}$`));
+const queries = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n')
+  + rules.groups.flatMap((g) => g.rules.map((r) => r.expr)).join('\n');
+const exported = (await api('/api/v1/label/__name__/values', { 'match[]': '{job="batcycle"}', start, end: Date.now() / 1000 }))
+  .filter((n) => /^(batcycle|jvm|process|system)_/.test(n));
+for (const name of exported) {
+  // A histogram is one meter: its _bucket, _count and _sum go together.
+  const family = name.replace(/_(bucket|count|sum)$/, '');
+  await run('meters', name, async () => {
+    if (new RegExp(`\\b${family}(_bucket|_count|_sum)?\\b`).test(queries)) return { ok: true, note: 'on the dashboard' };
+    if (leftOut.some((re) => re.test(name))) return { ok: true, note: 'README: left out' };
+    return { ok: false, note: 'neither on a panel nor named in README.md as left out' };
+  });
+}
+
 const empty = results.filter((r) => !r.ok);
-for (const section of ['variables', 'panels', 'rules']) {
+for (const section of ['variables', 'panels', 'rules', 'meters']) {
   const all = results.filter((r) => r.section === section);
-  console.log(`dashboard-queries: ${section}: ${all.length - all.filter((r) => !r.ok).length} of ${all.length} return data`);
+  const verb = section === 'meters' ? 'are on a panel or named as left out' : 'return data';
+  console.log(`dashboard-queries: ${section}: ${all.length - all.filter((r) => !r.ok).length} of ${all.length} ${verb}`);
 }
 console.log(`dashboard-queries: ${results.length - empty.length} passed, ${empty.length} failed`);
 process.exit(empty.length ? 1 : 0);

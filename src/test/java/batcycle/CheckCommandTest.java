@@ -115,6 +115,22 @@ class CheckCommandTest {
   }
 
   @Test
+  void readsTheTlsFilesAndRefusesAKeyOfAnotherCertificate(@TempDir Path dir) {
+    batcycle.testing.TestCertificates ca = batcycle.testing.TestCertificates.newCa("check CA");
+    ca.server("one.test", java.time.Duration.ofDays(1)).writeTo(dir.resolve("one"), false);
+    ca.server("two.test", java.time.Duration.ofDays(1)).writeTo(dir.resolve("two"), true);
+    String[] good = {"check", "--tls-cert-file", dir.resolve("one/tls.crt").toString(), "--tls-key-file",
+        dir.resolve("one/tls.key").toString()};
+    assertThat(Main.run(good, Map.of(), out, err)).isZero();
+
+    String[] mixed = {"check", "--tls-cert-file", dir.resolve("one/tls.crt").toString(), "--tls-key-file",
+        dir.resolve("two/tls.key").toString()};
+    assertThat(Main.run(mixed, Map.of(), out, err)).isEqualTo(Main.EXIT_CONFIG);
+    assertThat(errLines()).singleElement().asString().startsWith("batcycle: tls.keyFile: ")
+        .contains("does not belong to the first certificate");
+  }
+
+  @Test
   void optionsBeforeTheCommandCountToo() {
     int code = Main.run(new String[] {"--listen", "127.0.0.1:9000", "check"}, Map.of(), out, err);
 

@@ -43,16 +43,18 @@ class MainProcessTest {
     Result result = runMain("--help");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(result.stdout()).contains("Usage:", "--retry-budget-ratio", "(0.2 = 20 %)");
+    assertThat(result.stdout()).contains("Usage:", "--retry-budget-ratio", "(0.2 = 20 %)", "Commands:", "check",
+        "inject  Add batcycle to Kubernetes YAML: inject FILE... (see inject --help).");
     assertThat(result.stderr()).as("picocli formats help text: a lone '%' made it warn three times").isEmpty();
   }
 
   @Test
-  void helpVersionAndCheckLoadNeitherLoggingNorVertxNorNetty() throws Exception {
+  void helpVersionCheckAndInjectLoadNeitherLoggingNorVertxNorNetty() throws Exception {
     // What made them slow: logback configured itself (and Netty would pick it up) before a word was printed.
     Path yaml = Files.writeString(dir.resolve("small.yaml"), "listen: 127.0.0.1:8000\ntimeouts:\n  connect: 1s\n");
     for (List<String> args : List.of(List.of("--help"), List.of("--version"), List.of("check", "--config",
-        yaml.toString()), List.of("check", "--listen", "127.0.0.1:9000", "--admin", "0.0.0.0:9000"))) {
+        yaml.toString()), List.of("check", "--listen", "127.0.0.1:9000", "--admin", "0.0.0.0:9000"),
+        List.of("inject", "--help"), List.of("inject", "src/test/resources/batcycle/inject/seed.yaml"))) {
       Path classes = dir.resolve("classes.log");
       Result result = runMain(List.of("-Xlog:class+load=info:file=" + classes), args.toArray(String[]::new));
 

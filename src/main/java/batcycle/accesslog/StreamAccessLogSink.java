@@ -28,7 +28,7 @@ public final class StreamAccessLogSink implements AccessLogSink, AutoCloseable {
   private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private final BlockingQueue<AccessLogRecord> queue;
-  private final AccessLogFormat format;
+  private volatile AccessLogFormat format; // read by the writer thread per batch; a reload may change it
   private final Writer out;
   private final Counter dropped;
   private final Thread writer;
@@ -43,6 +43,11 @@ public final class StreamAccessLogSink implements AccessLogSink, AutoCloseable {
     this.writer = new Thread(this::drain, "batcycle-access-log");
     writer.setDaemon(true);
     writer.start();
+  }
+
+  /** The line format from now on (a reload of {@code accessLog.format}). */
+  public void format(AccessLogFormat format) {
+    this.format = format;
   }
 
   @Override
@@ -62,6 +67,7 @@ public final class StreamAccessLogSink implements AccessLogSink, AutoCloseable {
     StringBuilder lines = new StringBuilder(64 * 1024);
     char[] chars = new char[64 * 1024];
     while (true) {
+      AccessLogFormat format = this.format;
       boolean stopping = closing;
       queue.drainTo(batch, BATCH);
       if (batch.isEmpty()) {

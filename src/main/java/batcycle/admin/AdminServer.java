@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.function.Supplier;
 
 /**
  * The admin port, separate from the proxy port so the app's traffic never reaches it, on an event loop of its
@@ -28,31 +29,34 @@ public final class AdminServer extends VerticleBase {
   /** How often the status page's traffic history is sampled from the registry. */
   private static final long SAMPLE_EVERY_MS = 1_000;
   private final HostPort address;
-  private final BatcycleConfig config;
+  private final Supplier<ConfigState> configState;
   private final Metrics metrics;
   private final Readiness readiness;
   private final AdminActions actions;
-  private final String hostIp;
   private final StatusPage statusPage = new StatusPage();
   private final StatusStats stats;
   private HttpServer server;
   private long sampler = -1;
 
-  private AdminServer(BatcycleConfig config, Metrics metrics, Readiness readiness, RecentFailures failures,
-                      AdminActions actions) {
+  private AdminServer(BatcycleConfig config, Supplier<ConfigState> configState, Metrics metrics, Readiness readiness,
+                      RecentFailures failures, AdminActions actions) {
     this.actions = actions;
-    this.hostIp = config.lifecycle().hostIp();
     this.address = config.admin();
-    this.config = config;
+    this.configState = configState;
     this.metrics = metrics;
     this.readiness = readiness;
-    this.stats = new StatusStats(config, metrics.registry(), readiness, failures, System.currentTimeMillis());
+    this.stats = new StatusStats(config, configState, metrics.registry(), readiness, failures,
+        System.currentTimeMillis());
   }
 
-  /** Deploys the admin server on its own verticle (and so, when deployed first, its own event loop). */
-  public static Future<AdminServer> start(Vertx vertx, BatcycleConfig config, Metrics metrics,
-                                          Readiness readiness, RecentFailures failures, AdminActions actions) {
-    AdminServer admin = new AdminServer(config, metrics, readiness, failures, actions);
+  /**
+   * Deploys the admin server on its own verticle (and so, when deployed first, its own event loop); {@code config}:
+   * the start's (the address), {@code configState}: the settings in force, which a reload may replace.
+   */
+  public static Future<AdminServer> start(Vertx vertx, BatcycleConfig config, Supplier<ConfigState> configState,
+                                          Metrics metrics, Readiness readiness, RecentFailures failures,
+                                          AdminActions actions) {
+    AdminServer admin = new AdminServer(config, configState, metrics, readiness, failures, actions);
     return vertx.deployVerticle(admin)
         .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.ADMIN, config.admin(), cause)))
         .map(id -> admin);
@@ -105,6 +109,7 @@ public final class AdminServer extends VerticleBase {
   private void prestop(HttpServerRequest request) {
     HttpServerResponse response = request.response().putHeader("content-type", TEXT);
     SocketAddress from = request.remoteAddress();
+    String hostIp = configState.get().config().lifecycle().hostIp();
     boolean fromNode = !hostIp.isEmpty() && from != null && hostIp.equals(from.hostAddress());
     if (!isLoopback(from) && !fromNode) {
       response.setStatusCode(403).end("only accepted from loopback or the node (hostIp)\n");
@@ -150,7 +155,8 @@ public final class AdminServer extends VerticleBase {
           .end("method not allowed\n");
       return;
     }
-    if (!mayRead(request.path(), config.configAccess(), request.remoteAddress())) {
+    ConfigState settings = configState.get();
+    if (!mayRead(request.path(), settings.config().configAccess(), request.remoteAddress())) {
       response.setStatusCode(403).putHeader("content-type", TEXT)
           .end("only accepted from loopback (configAccess: any opens it)\n");
       return;
@@ -172,7 +178,7 @@ public final class AdminServer extends VerticleBase {
         response.putHeader("content-type", Metrics.contentTypeFor(accept)).end(metrics.scrape(accept));
       }
       case "/config" -> response.putHeader("content-type", "application/json")
-          .end(ConfigView.of(config).encodePrettily() + "\n");
+          .end(ConfigView.of(settings).encodePrettily() + "\n");
       case "/stats.json" -> stats.json(System.currentTimeMillis()).onComplete(ar -> {
         if (ar.succeeded()) {
           StatusPage.secure(response).putHeader("content-type", "application/json")

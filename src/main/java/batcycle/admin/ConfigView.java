@@ -9,11 +9,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
-/** The effective configuration as JSON, each key with its source; anything secret-looking is redacted. */
+/**
+ * The configuration in force as JSON, each key with its source (anything secret-looking redacted), with its hash,
+ * the last reload's result and the keys that wait for a restart.
+ */
 final class ConfigView {
   private ConfigView() {}
 
-  static JsonObject of(BatcycleConfig config) {
+  static JsonObject of(ConfigState state) {
+    BatcycleConfig config = state.config();
     JsonObject keys = new JsonObject();
     for (Map.Entry<Key, SourcedValue> e : config.sources().entrySet()) {
       String path = e.getKey().path();
@@ -36,6 +40,8 @@ final class ConfigView {
     return new JsonObject()
         .put("configFile", config.configFile().map(Object::toString).orElse(null))
         .put("eventLoops", config.eventLoops())
+        .put("hash", state.hash())
+        .put("lastReload", StatusStats.lastReload(state))
         .put("keys", keys)
         .put("outbound", outbound);
   }

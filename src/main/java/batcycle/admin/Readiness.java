@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +24,7 @@ public final class Readiness {
   /** The answer and, when not ready, why. */
   public record State(boolean ready, String detail) {}
 
-  private final BatcycleConfig config;
+  private final Supplier<BatcycleConfig> config;
   private final Drain drain;
   private final Supplier<String> circuit;
   private final AtomicBoolean listening = new AtomicBoolean();
@@ -37,7 +38,7 @@ public final class Readiness {
    * would reach the half-open probes that close the circuit again, and every replica failing together would turn
    * an app hiccup into a total outage. The app check below already says whether the app is there.
    */
-  public Readiness(BatcycleConfig config, Drain drain, Supplier<String> circuit) {
+  public Readiness(Supplier<BatcycleConfig> config, Drain drain, Supplier<String> circuit) {
     this.config = config;
     this.drain = drain;
     this.circuit = circuit;
@@ -58,11 +59,10 @@ public final class Readiness {
     this.warmingUp = null;
   }
 
-  /** Creates the probe clients on the admin server's own event loop. */
+  /** Creates the probe clients on the admin server's own event loop; each probe sets its own timeouts. */
   void init(Vertx vertx) {
-    int timeoutMs = (int) config.observability().readinessTimeout().toMillis();
-    tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(timeoutMs));
-    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(timeoutMs).setKeepAlive(false));
+    tcp = vertx.createNetClient(new NetClientOptions());
+    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
   }
 
   Future<State> check() {
@@ -76,15 +76,17 @@ public final class Readiness {
     if (warming != null) {
       return Future.succeededFuture(new State(false, "warming up the request path: " + warming.get()));
     }
+    BatcycleConfig config = this.config.get(); // the settings in force: a reload may change the path and timeout
     var upstream = config.upstream();
     String path = config.observability().readinessPath();
+    long timeoutMs = config.observability().readinessTimeout().toMillis();
     String target = upstream.authority() + (path.isEmpty() ? "" : path);
     Future<State> probe = path.isEmpty()
-        ? tcp.connect(upstream.port(), upstream.host()).compose(socket -> socket.close())
+        ? tcp.connect(new ConnectOptions().setPort(upstream.port()).setHost(upstream.host())
+                .setTimeout((int) timeoutMs)).compose(socket -> socket.close())
             .map(v -> new State(true, "app reachable at " + target + " (tcp)"))
         : http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(upstream.host())
-                .setPort(upstream.port()).setURI(path)
-                .setTimeout(config.observability().readinessTimeout().toMillis()))
+                .setPort(upstream.port()).setURI(path).setConnectTimeout(timeoutMs).setTimeout(timeoutMs))
             .compose(request -> request.send())
             .compose(response -> response.body().map(body -> response.statusCode()))
             .map(status -> new State(status < 500, "app answered " + status + " at " + target));

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * What the status page shows, as the JSON of {@code /stats.json}: recent traffic from {@link TrafficHistory}, the
@@ -39,7 +40,7 @@ final class StatusStats {
   private static final List<String> CIRCUIT_STATES_WORST_FIRST = List.of("forced_open", "open", "half_open",
       "metrics_only", "disabled", "closed");
 
-  private final BatcycleConfig config;
+  private final Supplier<ConfigState> configState;
   private final MeterRegistry registry;
   private final Readiness readiness;
   private final RecentFailures failures;
@@ -47,14 +48,17 @@ final class StatusStats {
   /** One per outbound entry, in configuration order. */
   private final Map<String, TrafficHistory> outbound = new LinkedHashMap<>();
   private final long startedMillis;
-  private final JsonObject configSummary;
+  /** The summary of the configuration last shown, rebuilt when a reload put another one in force. */
+  private ConfigState summarized;
+  private JsonObject configSummary;
   private Readiness.State lastReadiness;
   private long lastReadinessMillis;
   private Future<Readiness.State> probing;
 
-  StatusStats(BatcycleConfig config, MeterRegistry registry, Readiness readiness, RecentFailures failures,
-              long startedMillis) {
-    this.config = config;
+  /** {@code config}: the start's (the latency buckets, which no reload changes). */
+  StatusStats(BatcycleConfig config, Supplier<ConfigState> configState, MeterRegistry registry, Readiness readiness,
+              RecentFailures failures, long startedMillis) {
+    this.configState = configState;
     this.registry = registry;
     this.readiness = readiness;
     this.failures = failures;
@@ -63,7 +67,6 @@ final class StatusStats {
       outbound.put(entry.name(), new TrafficHistory(registry, config.metrics().latencyBuckets(), outboundTags(entry)));
     }
     this.startedMillis = startedMillis;
-    this.configSummary = configSummary(config);
   }
 
   /** Takes the once-a-second sample. */
@@ -121,7 +124,23 @@ final class StatusStats {
         .put("shed", shed())
         .put("outbound", outbound(nowMillis))
         .put("failures", failures())
-        .put("config", configSummary);
+        .put("config", configSummary());
+  }
+
+  private JsonObject configSummary() {
+    ConfigState state = configState.get();
+    if (state != summarized) {
+      summarized = state;
+      configSummary = configSummary(state.config()).put("hash", state.hash()).put("lastReload", lastReload(state));
+    }
+    return configSummary;
+  }
+
+  /** The last reload (or the start) as JSON, for the status page and {@code /config}. */
+  static JsonObject lastReload(ConfigState state) {
+    return new JsonObject().put("result", state.lastResult()).put("at", state.lastAtMillis())
+        .put("trigger", state.lastTrigger()).put("detail", state.lastDetail())
+        .put("pendingRestart", new JsonArray(state.pendingRestart()));
   }
 
   private static JsonObject totals(TrafficHistory.Sample now) {
@@ -239,8 +258,11 @@ final class StatusStats {
    */
   private JsonArray outbound(long nowMillis) {
     JsonArray entries = new JsonArray();
-    for (OutboundConfig entry : config.outbound()) {
+    for (OutboundConfig entry : configState.get().config().outbound()) {
       TrafficHistory traffic = outbound.get(entry.name());
+      if (traffic == null) {
+        continue; // added by a reload: it runs after a restart
+      }
       TrafficHistory.Sample now = traffic.read(nowMillis);
       TrafficHistory.Sample base = traffic.since(nowMillis - RECENT.toMillis());
       if (base == null) {

@@ -39,12 +39,12 @@ public final class CircuitBreakerLayer implements Layer {
       if (ar.succeeded()) {
         UpstreamResponse response = ar.result();
         if (response != null && failureStatuses.contains(response.status())) {
-          circuit.onError(nanos, new FailureStatus(response.status()));
+          circuit.onError(breaker, nanos, new FailureStatus(response.status()));
         } else {
-          circuit.onSuccess(nanos);
+          circuit.onSuccess(breaker, nanos);
         }
       } else if (countsAgainstApp(ar.cause()) && !exchange.isCancelled()) {
-        circuit.onError(nanos, ar.cause());
+        circuit.onError(breaker, nanos, ar.cause());
       } else {
         breaker.releasePermission(); // says nothing about the app's health
       }

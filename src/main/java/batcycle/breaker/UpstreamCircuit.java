@@ -26,9 +26,10 @@ public final class UpstreamCircuit {
   /** Values of the {@code state} tag; resilience4j's other states (forced open, disabled...) are never entered. */
   static final Set<String> STATES = Set.of("closed", "open", "half_open");
 
-  private final CircuitBreaker breaker;
-  private final BreakerConfig config;
   private final Clock clock;
+  /** Replaced together by a reload that changes {@code breaker.*}; in-flight attempts report to the one they asked. */
+  private volatile CircuitBreaker breaker;
+  private volatile BreakerConfig config;
   private final AtomicLong openedAtMillis = new AtomicLong();
 
   public UpstreamCircuit(BreakerConfig config, MeterRegistry registry) {
@@ -48,6 +49,44 @@ public final class UpstreamCircuit {
   public UpstreamCircuit(BreakerConfig config, MeterRegistry registry, Tags tags, Clock clock) {
     this.config = config;
     this.clock = clock;
+    this.breaker = create(config, clock);
+    for (String state : STATES) {
+      Gauge.builder(MeterNames.CIRCUIT_STATE, this, c -> c.state().equals(state) ? 1 : 0)
+          .description("1 for the circuit breaker's current state, 0 for the others")
+          .tag(MeterNames.TAG_STATE, state).tags(tags).register(registry);
+    }
+    // Read from the breaker's own window when scraped. resilience4j's event-driven meters would make it build an
+    // event object (with a ZonedDateTime) for every attempt, and nothing else here needs its events.
+    Gauge.builder(MeterNames.CIRCUIT_FAILURE_RATE, this, c -> c.breaker.getMetrics().getFailureRate())
+        .description("Percent of the attempts in the window that failed; -1 until breaker.minimumCalls")
+        .tags(tags).register(registry);
+    Gauge.builder(MeterNames.CIRCUIT_CALLS, this, c -> c.breaker.getMetrics().getNumberOfSuccessfulCalls())
+        .description("Attempts in the breaker's window, by outcome").tag(MeterNames.TAG_OUTCOME, "success")
+        .tags(tags).register(registry);
+    Gauge.builder(MeterNames.CIRCUIT_CALLS, this, c -> c.breaker.getMetrics().getNumberOfFailedCalls())
+        .description("Attempts in the breaker's window, by outcome").tag(MeterNames.TAG_OUTCOME, "failure")
+        .tags(tags).register(registry);
+  }
+
+  /**
+   * New settings from a reload. resilience4j's settings are fixed per breaker, so a change makes a fresh one: its
+   * window starts empty, and a circuit that was open stays open (for the new open duration from now) rather than
+   * letting a failing app's traffic through because a setting changed.
+   */
+  public void reconfigure(BreakerConfig next) {
+    if (next.equals(config)) {
+      return;
+    }
+    CircuitBreaker fresh = create(next, clock);
+    if (next.enabled() && breaker.getState() == CircuitBreaker.State.OPEN) {
+      fresh.transitionToOpenState();
+      openedAtMillis.set(clock.millis());
+    }
+    config = next;
+    breaker = fresh;
+  }
+
+  private static CircuitBreaker create(BreakerConfig config, Clock clock) {
     CircuitBreakerConfig policy = CircuitBreakerConfig.custom()
         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
         .slidingWindowSize((int) config.window().getSeconds())
@@ -60,27 +99,11 @@ public final class UpstreamCircuit {
         .writableStackTraceEnabled(false)
         .clock(clock)
         .build();
-    CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(policy);
-    breaker = breakers.circuitBreaker("upstream");
+    CircuitBreaker breaker = CircuitBreakerRegistry.of(policy).circuitBreaker("upstream");
     if (!config.enabled()) {
       breaker.transitionToDisabledState();
     }
-    for (String state : STATES) {
-      Gauge.builder(MeterNames.CIRCUIT_STATE, this, c -> c.state().equals(state) ? 1 : 0)
-          .description("1 for the circuit breaker's current state, 0 for the others")
-          .tag(MeterNames.TAG_STATE, state).tags(tags).register(registry);
-    }
-    // Read from the breaker's own window when scraped. resilience4j's event-driven meters would make it build an
-    // event object (with a ZonedDateTime) for every attempt, and nothing else here needs its events.
-    Gauge.builder(MeterNames.CIRCUIT_FAILURE_RATE, breaker, b -> b.getMetrics().getFailureRate())
-        .description("Percent of the attempts in the window that failed; -1 until breaker.minimumCalls")
-        .tags(tags).register(registry);
-    Gauge.builder(MeterNames.CIRCUIT_CALLS, breaker, b -> b.getMetrics().getNumberOfSuccessfulCalls())
-        .description("Attempts in the breaker's window, by outcome").tag(MeterNames.TAG_OUTCOME, "success")
-        .tags(tags).register(registry);
-    Gauge.builder(MeterNames.CIRCUIT_CALLS, breaker, b -> b.getMetrics().getNumberOfFailedCalls())
-        .description("Attempts in the breaker's window, by outcome").tag(MeterNames.TAG_OUTCOME, "failure")
-        .tags(tags).register(registry);
+    return breaker;
   }
 
   /** The resilience4j breaker; take a permission, then call exactly one of onSuccess, onError, releasePermission. */
@@ -88,27 +111,27 @@ public final class UpstreamCircuit {
     return breaker;
   }
 
-  /** Records a successful attempt (it may close a half-open circuit). */
-  void onSuccess(long nanos) {
-    CircuitBreaker.State before = breaker.getState();
-    breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-    noticeTransition(before);
+  /** Records a successful attempt with the breaker that permitted it (it may close a half-open circuit). */
+  void onSuccess(CircuitBreaker permitted, long nanos) {
+    CircuitBreaker.State before = permitted.getState();
+    permitted.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    noticeTransition(permitted, before);
   }
 
-  /** Records a failed attempt (it may open the circuit). */
-  void onError(long nanos, Throwable failure) {
-    CircuitBreaker.State before = breaker.getState();
-    breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
-    noticeTransition(before);
+  /** Records a failed attempt with the breaker that permitted it (it may open the circuit). */
+  void onError(CircuitBreaker permitted, long nanos, Throwable failure) {
+    CircuitBreaker.State before = permitted.getState();
+    permitted.onError(nanos, TimeUnit.NANOSECONDS, failure);
+    noticeTransition(permitted, before);
   }
 
   /**
    * Logs the openings and closings an outcome caused. Only outcomes open or close a circuit (half-open comes from
    * asking for a permission), so checking after each one sees every transition worth a line.
    */
-  private void noticeTransition(CircuitBreaker.State before) {
+  private void noticeTransition(CircuitBreaker breaker, CircuitBreaker.State before) {
     CircuitBreaker.State now = breaker.getState();
-    if (now == before) {
+    if (now == before || breaker != this.breaker) {
       return;
     }
     if (now == CircuitBreaker.State.OPEN) {

@@ -29,8 +29,9 @@ public record BatcycleConfig(HostPort listen, URI upstreamUrl, HostPort admin, C
                              PoolConfig pool, TimeoutsConfig timeouts, LimitConfig limits, RateLimitConfig rateLimit,
                              RetryConfig retry, BreakerConfig breaker, HeaderConfig headers, MetricsConfig metrics,
                              AccessLogConfig accessLog, TracingConfig tracing, LogConfig log,
-                             ReadinessConfig readiness, DrainConfig drain, StartupConfig startup, DnsConfig dns,
-                             Optional<Path> configFile, Map<Key, SourcedValue> sources) {
+                             ReadinessConfig readiness, DrainConfig drain, StartupConfig startup,
+                             TlsConfig tls, ReloadConfig reload, DnsConfig dns, Optional<Path> configFile,
+                             Map<Key, SourcedValue> sources) {
   public BatcycleConfig {
     String clash = outbound == null || listen == null || admin == null || upstreamUrl == null ? null
         : outboundClash(outbound, listen, admin, upstreamUrl);
@@ -87,7 +88,7 @@ public record BatcycleConfig(HostPort listen, URI upstreamUrl, HostPort admin, C
     // Keys not overridden keep their source: passing them all back as flags made /config report every key,
     // defaults included, as set by a flag.
     Map<Key, SourcedValue> merged = new LinkedHashMap<>(sources);
-    overrides.forEach((k, v) -> merged.put(k, new SourcedValue(v, "flag " + k.flag())));
+    overrides.forEach((k, v) -> merged.put(k, SourcedValue.flag(k, v)));
     Map<String, Map<Key, SourcedValue>> entries = new LinkedHashMap<>();
     outbound.forEach(entry -> entries.put(entry.name(), entry.own()));
     return ConfigLoader.fromSources(merged, configFile, entries);

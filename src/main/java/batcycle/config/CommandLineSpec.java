@@ -12,6 +12,8 @@ final class CommandLineSpec {
   static final String CONFIG_ENV = "BATCYCLE_CONFIG";
   /** The subcommand that only validates and prints the configuration. */
   static final String CHECK = "check";
+  /** Handled before this parser (batcycle.inject); registered so that --help lists it. */
+  static final String INJECT = "inject";
 
   private CommandLineSpec() {}
 
@@ -32,6 +34,11 @@ final class CommandLineSpec {
         .sortOptions(false);
     addOptions(check);
     spec.addSubcommand(CHECK, check);
+    // Listed in --help only: Main hands "inject ..." to batcycle.inject before this parser sees it.
+    CommandSpec inject = CommandSpec.create().name(INJECT);
+    inject.parser().unmatchedArgumentsAllowed(true);
+    inject.usageMessage().description("Add batcycle to Kubernetes YAML: inject FILE... (see inject --help).");
+    spec.addSubcommand(INJECT, inject);
     return spec;
   }
 

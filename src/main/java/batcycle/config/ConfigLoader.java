@@ -43,6 +43,10 @@ public final class ConfigLoader {
     }
     // Options may come before or after "check"; after it, they win.
     ParseResult check = parsed.subcommand();
+    if (check != null && check.commandSpec().name().equals(CommandLineSpec.INJECT)) {
+      throw new ConfigException("inject takes no batcycle settings and must come first: java -jar batcycle.jar "
+          + "inject FILE... (see inject --help)");
+    }
     if (parsed.isUsageHelpRequested()) {
       return new Invocation.Print(cli.getUsageMessage());
     }
@@ -85,6 +89,37 @@ public final class ConfigLoader {
     return check != null ? new Invocation.Check(config) : new Invocation.Run(config);
   }
 
+  /**
+   * The configuration a reload would run with: the file read again, the flags and environment variables as they were
+   * at start-up (a running process sees neither change), merged and validated exactly as at start-up. Throws
+   * {@link ConfigException} listing every problem, as start-up would.
+   */
+  public static BatcycleConfig reread(BatcycleConfig running) {
+    Map<Key, String> flags = new EnumMap<>(Key.class);
+    Map<Key, String> environment = new EnumMap<>(Key.class);
+    running.sources().forEach((key, value) -> {
+      if (value.isFlag()) {
+        flags.put(key, value.text());
+      } else if (value.isEnvironment()) {
+        environment.put(key, value.text());
+      }
+    });
+    Optional<Path> file = running.configFile();
+    List<String> problems = new ArrayList<>();
+    Map<String, Map<Key, String>> yamlEntries = new LinkedHashMap<>();
+    Map<Key, String> yaml = file.map(f -> YamlFile.read(f, problems, yamlEntries)).orElse(Map.of());
+    BatcycleConfig config = null;
+    try {
+      config = fromValues(flags, environment, yaml, yamlEntries, file);
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return config;
+  }
+
   /** Merges the sources by precedence and builds the typed configuration. */
   static BatcycleConfig fromValues(Map<Key, String> flags, Map<Key, String> env, Map<Key, String> yaml,
                                    Optional<Path> file) {
@@ -97,20 +132,19 @@ public final class ConfigLoader {
     Map<Key, SourcedValue> merged = new EnumMap<>(Key.class);
     for (Key key : Key.values()) {
       if (flags.containsKey(key)) {
-        merged.put(key, new SourcedValue(flags.get(key), "flag " + key.flag()));
+        merged.put(key, SourcedValue.flag(key, flags.get(key)));
       } else if (env.containsKey(key)) {
-        merged.put(key, new SourcedValue(env.get(key), "env " + key.envName()));
+        merged.put(key, SourcedValue.env(key, env.get(key)));
       } else if (yaml.containsKey(key)) {
-        merged.put(key, new SourcedValue(yaml.get(key), "file " + file.map(Path::toString).orElse("?")));
+        merged.put(key, SourcedValue.file(file, yaml.get(key)));
       } else {
-        merged.put(key, new SourcedValue(key.defaultValue(), "default"));
+        merged.put(key, SourcedValue.defaultOf(key));
       }
     }
-    String fromFile = "file " + file.map(Path::toString).orElse("?");
     Map<String, Map<Key, SourcedValue>> entries = new LinkedHashMap<>();
     yamlEntries.forEach((name, settings) -> {
       Map<Key, SourcedValue> own = new EnumMap<>(Key.class);
-      settings.forEach((key, text) -> own.put(key, new SourcedValue(text, fromFile)));
+      settings.forEach((key, text) -> own.put(key, SourcedValue.file(file, text)));
       entries.put(name, own);
     });
     return fromSources(merged, file, entries);
@@ -177,8 +211,8 @@ public final class ConfigLoader {
         r.section(RateLimitConfig.class), r.section(RetryConfig.class), r.section(BreakerConfig.class),
         r.section(HeaderConfig.class), r.section(MetricsConfig.class), r.section(AccessLogConfig.class),
         r.section(TracingConfig.class), r.section(LogConfig.class), r.section(ReadinessConfig.class),
-        r.section(DrainConfig.class), r.section(StartupConfig.class), r.section(DnsConfig.class),
-        file, values);
+        r.section(DrainConfig.class), r.section(StartupConfig.class), r.section(TlsConfig.class),
+        r.section(ReloadConfig.class), r.section(DnsConfig.class), file, values);
   }
 
   /**

@@ -5,7 +5,8 @@ import static batcycle.config.ValueType.ascendingDurations;
 import static batcycle.config.ValueType.bool;
 import static batcycle.config.ValueType.choice;
 import static batcycle.config.ValueType.duration;
-import static batcycle.config.ValueType.file;
+import static batcycle.config.ValueType.filePath;
+import static batcycle.config.ValueType.headerName;
 import static batcycle.config.ValueType.hostName;
 import static batcycle.config.ValueType.hostPort;
 import static batcycle.config.ValueType.httpUrl;
@@ -54,6 +55,24 @@ public enum Key {
       "Event-loop threads serving the proxy."),
   TRANSPORT("transport", choice(IoTransport.class, IoTransport::parse), "auto",
       "Network I/O: auto takes epoll, else io_uring, else NIO; name io_uring to prefer it (see README)."),
+  TLS_CERT_FILE("tls.certFile", filePath(), "",
+      "PEM certificate chain, leaf first, served on the proxy port (a kubernetes.io/tls Secret's tls.crt); empty: "
+          + "plain HTTP. Its contents rotate without a restart."),
+  TLS_KEY_FILE("tls.keyFile", filePath(), "",
+      "PEM private key of tls.certFile, unencrypted: PKCS#8, PKCS#1 RSA or SEC1 EC (the Secret's tls.key)."),
+  TLS_CLIENT_CA_FILE("tls.clientCaFile", filePath(), "",
+      "PEM CA certificates a client certificate must chain to (mTLS, e.g. the Secret's ca.crt); needs tls.clientAuth."),
+  TLS_CLIENT_AUTH("tls.clientAuth", choice(ClientAuth.class), "none",
+      "Client certificates: none, optional (verified when sent) or required (mTLS)."),
+  TLS_MIN_VERSION("tls.minVersion", choice(TlsVersion.class, TlsVersion::parse), "1.2",
+      "Oldest TLS version accepted: 1.2 or 1.3 (older versions are never offered)."),
+  TLS_CIPHERS("tls.ciphers", list(), "",
+      "TLS 1.2 cipher suites offered, in IANA names (empty: ECDHE with AES-GCM or ChaCha20-Poly1305 only); "
+          + "TLS 1.3 suites are always its three standard ones."),
+  TLS_PROVIDER("tls.provider", choice(TlsProvider.class), "auto",
+      "TLS implementation: auto takes OpenSSL (BoringSSL, in the jar for Linux) when it loads, else the JDK's."),
+  TLS_HANDSHAKE_TIMEOUT("tls.handshakeTimeout", positiveDuration(), "10s",
+      "A TLS handshake not complete within this is abandoned and the connection closed."),
   POOL_MAX_CONNECTIONS("pool.maxConnections", integer(1, 100_000), "64",
       "Keep-alive connections to the app, in total (HTTP/2: connections, each multiplexing streams)."),
   POOL_IDLE_TIMEOUT("pool.idleTimeout", duration(), "4s",
@@ -125,6 +144,9 @@ public enum Key {
       "Keep X-Forwarded-Proto/-Host/-Port set by a proxy in front (an ingress); false overwrites them."),
   HEADERS_FORWARDED("headers.forwarded", bool(), "false", "Also append an RFC 7239 Forwarded header."),
   HEADERS_VIA("headers.via", bool(), "false", "Also append a Via header in both directions."),
+  HEADERS_CLIENT_CERT_HEADER("headers.clientCertHeader", headerName(), "",
+      "Header that gives the app the subject of the client's verified TLS certificate (RFC 2253); the same header "
+          + "from a client is always removed. Empty: none."),
   METRICS_LATENCY_BUCKETS("metrics.latencyBuckets", ascendingDurations(),
       "1ms,2ms,5ms,10ms,25ms,50ms,100ms,250ms,500ms,1s,2500ms,5s,10s,30s",
       "Upper bounds of the latency histogram buckets."),
@@ -172,6 +194,10 @@ public enum Key {
   STARTUP_WARMUP_MIN_REQUESTS("startup.warmupMinRequests", integer(0, 10_000_000), "10000",
       "The warm-up sends at least this many requests (unless startup.warmup passes first), then ends as soon as "
           + "the JIT compilers are quiet."),
+  RELOAD_WATCH_CONFIG("reload.watchConfig", bool(), "true",
+      "Reload when the config file changes (a ConfigMap update); SIGHUP reloads either way."),
+  RELOAD_POLL_INTERVAL("reload.pollInterval", duration(), "10s",
+      "Besides watching their directories, compare the config and TLS files this often (0 = watch only)."),
   DEMO("demo", bool(), "false",
       "Start the embedded demo app on 127.0.0.1:8080 and proxy it (and, unless outbound is set, a demo remote on "
           + "127.0.0.1:8081 behind the outbound entry remote=127.0.0.1:9001)."),
@@ -194,13 +220,13 @@ public enum Key {
   OUTBOUND_HEADERS_HOST("outbound.headers.host", hostName(true), "",
       "Per outbound entry: the Host header sent to the remote (empty: the remote URL's host, with its port unless "
           + "the scheme's default)."),
-  OUTBOUND_TLS_CA_FILE("outbound.tls.caFile", file(), "",
+  OUTBOUND_TLS_CA_FILE("outbound.tls.caFile", filePath(), "",
       "Per outbound entry: PEM file of the CA certificates an https remote's certificate must chain to (empty: "
           + "the system's trust store)."),
-  OUTBOUND_TLS_CERT_FILE("outbound.tls.certFile", file(), "",
+  OUTBOUND_TLS_CERT_FILE("outbound.tls.certFile", filePath(), "",
       "Per outbound entry: PEM certificate chain presented when an https remote asks for a client certificate "
           + "(mTLS); needs outbound.tls.keyFile."),
-  OUTBOUND_TLS_KEY_FILE("outbound.tls.keyFile", file(), "",
+  OUTBOUND_TLS_KEY_FILE("outbound.tls.keyFile", filePath(), "",
       "Per outbound entry: the PEM (PKCS#8) private key of outbound.tls.certFile."),
   OUTBOUND_TLS_SERVER_NAME("outbound.tls.serverName", hostName(false), "",
       "Per outbound entry: the name sent in SNI and verified in an https remote's certificate (empty: the URL's "

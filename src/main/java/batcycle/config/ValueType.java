@@ -282,6 +282,21 @@ public final class ValueType<T> {
         "an absolute path such as /health, or nothing", "(none)");
   }
 
+  /** Empty, or a file's path (read when the setting is used, so a missing file is reported then, naming the key). */
+  static ValueType<String> filePath() {
+    Predicate<String> path = text -> text.chars().noneMatch(c -> c < ' ' || c == 0x7f);
+    return new ValueType<>(String.class.getName(), "FILE", "a file's path, or empty", String::trim, path,
+        "a file's path, or nothing", "(none)");
+  }
+
+  /** Empty, or an HTTP header name (RFC 9110 §5.1: a token). */
+  static ValueType<String> headerName() {
+    Predicate<String> token = text -> text.chars().allMatch(c -> c < 0x7f
+        && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0));
+    return new ValueType<>(String.class.getName(), "HEADER", "a header name, or empty", String::trim, token,
+        "a header name such as X-Client-Cert-Subject, or nothing", "(none)");
+  }
+
   /** Comma-separated (in YAML also a list); blank items dropped. */
   static ValueType<List<String>> list() {
     return new ValueType<>("java.util.List<java.lang.String>", "LIST", "comma-separated list", ValueType::items,

@@ -41,7 +41,7 @@ public final class Values {
    * {@code 250ms}, {@code 2s}, {@code 1.5s}, {@code 1m30s}, {@code 1h}, or {@code 0}: numbers with a unit (ms, s, m
    * or h) as Go and Envoy write them, summed; whole milliseconds, at most {@link #MAX_DURATION}.
    */
-  static Duration parseDuration(String text) {
+  public static Duration parseDuration(String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     if (t.equals("0")) {
       return Duration.ZERO;

@@ -20,10 +20,13 @@ public final class ClientConnections {
   private static final Logger LOG = LoggerFactory.getLogger(ClientConnections.class);
   public static final String REASON_MAX_CONNECTIONS = "max_connections";
   public static final String REASON_REQUEST_HEADER_TIMEOUT = "request_header_timeout";
+  /** The name of the first handler of every connection; a TLS handler goes right behind it. */
+  public static final String GUARD = ConnectionGuard.NAME;
 
   private final AtomicInteger open;
-  private final int maxConnections;
-  private final long headTimeoutMillis;
+  // Replaced by a reload: connections accepted afterwards get the new values.
+  private volatile int maxConnections;
+  private volatile long headTimeoutMillis;
   private final Counter overCap;
   private final Counter headTimeouts;
 
@@ -43,12 +46,19 @@ public final class ClientConnections {
         .description("Client connections batcycle closed to protect itself").register(meters.registry());
   }
 
+  /** New limits from a reload; open connections keep the head timeout they were given. */
+  public void reconfigure(ListenerConfig config) {
+    this.maxConnections = config.maxConnections();
+    this.headTimeoutMillis = config.requestHeaderTimeout().toMillis();
+  }
+
   /** Puts the guard and, when on, the head timeout's raw side at the front of a new connection's pipeline. */
   public void equip(ChannelPipeline pipeline) {
     pipeline.addFirst(ConnectionGuard.NAME, new ConnectionGuard(this)); // first: a refused one reaches nothing
-    if (headTimeoutMillis > 0) {
+    long headTimeout = headTimeoutMillis;
+    if (headTimeout > 0) {
       pipeline.addAfter(ConnectionGuard.NAME, RequestHeadTimeout.RAW,
-          new RequestHeadTimeout(headTimeoutMillis, headTimeouts::increment).rawSide());
+          new RequestHeadTimeout(headTimeout, headTimeouts::increment).rawSide());
     }
   }
 
@@ -72,7 +82,8 @@ public final class ClientConnections {
   boolean tryOpen() {
     while (true) {
       int now = open.get();
-      if (maxConnections > 0 && now >= maxConnections) {
+      int max = maxConnections;
+      if (max > 0 && now >= max) {
         overCap.increment();
         LOG.debug("refused a client connection: {} open (limits.maxConnections)", now);
         return false;

@@ -8,25 +8,37 @@ import batcycle.pipeline.Next;
 import batcycle.pipeline.UpstreamResponse;
 import batcycle.pipeline.Protocol;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.vertx.core.Future;
 
 /**
  * Tells the app who really called: appends the client address to {@code X-Forwarded-For}, sets
- * {@code X-Forwarded-Proto/-Host/-Port}, and optionally RFC 7239 {@code Forwarded} and {@code Via}. Runs once per
- * request, not per attempt, so a retry cannot append twice.
+ * {@code X-Forwarded-Proto/-Host/-Port}, and optionally RFC 7239 {@code Forwarded} and {@code Via}, and the subject
+ * of the client's TLS certificate ({@code headers.clientCertHeader}). Runs once per request, not per attempt, so a
+ * retry cannot append twice.
  */
 public final class ForwardedHeadersLayer implements Layer {
   private static final String VIA_NAME = "batcycle";
   private final HeaderConfig config;
   private final UpstreamConfig upstream;
+  private final AsciiString clientCertHeader;
 
   public ForwardedHeadersLayer(HeaderConfig config, UpstreamConfig upstream) {
     this.config = config;
     this.upstream = upstream;
+    this.clientCertHeader = config.clientCertHeader().isEmpty() ? null
+        : AsciiString.cached(config.clientCertHeader().toLowerCase(java.util.Locale.ROOT));
   }
 
   @Override
   public Future<UpstreamResponse> handle(Exchange exchange, Next next) {
+    if (clientCertHeader != null) {
+      // Only batcycle may say who the client proved to be: a client's own value never reaches the app.
+      exchange.headers().remove(clientCertHeader);
+      if (exchange.clientCertSubject() != null) {
+        exchange.headers().set(clientCertHeader, exchange.clientCertSubject());
+      }
+    }
     apply(exchange.headers(), exchange.clientAddress(), exchange.protocol(), exchange.isSecure());
     return next.proceed(exchange);
   }

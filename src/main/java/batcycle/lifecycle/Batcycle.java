@@ -1,14 +1,17 @@
 package batcycle.lifecycle;
 
 import batcycle.drain.Drain;
-import batcycle.accesslog.AccessLogFormat;
 import batcycle.accesslog.AccessLogSink;
 import batcycle.accesslog.RecentFailures;
-import batcycle.accesslog.StreamAccessLogSink;
+import batcycle.accesslog.SwitchedAccessLog;
 import batcycle.admin.AdminActions;
 import batcycle.admin.AdminServer;
+import batcycle.admin.ConfigState;
 import batcycle.admin.Readiness;
+import batcycle.config.AccessLogConfig;
 import batcycle.config.BatcycleConfig;
+import batcycle.config.OutboundConfig;
+import batcycle.config.OutboundEntry;
 import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
@@ -17,20 +20,24 @@ import batcycle.metrics.Metrics;
 import batcycle.metrics.ProxyMeters;
 import batcycle.proxy.ProxyServer;
 import batcycle.proxy.RequestPath;
+import batcycle.reload.ConfigReloader;
+import batcycle.reload.FileWatch;
+import batcycle.tls.ServerTls;
+import batcycle.upstream.NameResolution;
+import io.netty.channel.socket.SocketChannel;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.internal.VertxInternal;
-import batcycle.config.OutboundConfig;
-import batcycle.config.OutboundEntry;
-import batcycle.metrics.MeterNames;
-import batcycle.upstream.NameResolution;
-import io.netty.channel.socket.SocketChannel;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import batcycle.startup.AppProbe;
 import batcycle.warmup.Warmup;
+import batcycle.metrics.MeterNames;
 import io.micrometer.core.instrument.Gauge;
 import java.util.concurrent.atomic.AtomicReference;
 import io.vertx.core.Future;
@@ -42,17 +49,25 @@ import io.vertx.core.VertxOptions;
  * plus the process-wide metrics registry and request-log writer.
  */
 public final class Batcycle {
+  private static final Logger LOG = LoggerFactory.getLogger(Batcycle.class);
   /** The outbound entry the demo app calls through, and whose URL the demo remote serves. */
   private static final String DEMO_REMOTE = "remote";
   private final Vertx vertx;
   private final Metrics metrics;
-  private final StreamAccessLogSink logWriter;
+  private final SwitchedAccessLog logWriter;
   private final Drain drain;
+  private ConfigReloader reloader;
+  private RequestPath path;
+  private ServerTls tls;
+  private FileWatch fileWatch;
   private ProxyServer proxy;
-  /** Written as the listeners bind (on event loops), read by the demo app and the drain: a concurrent map. */
-  private final Map<String, ProxyServer> outbound = new java.util.concurrent.ConcurrentHashMap<>();
-  private final List<RequestPath> paths = new ArrayList<>();
+  /** Written as the listeners bind (on event loops), read by the demo app, reloads and the drain. */
+  private final Map<String, ProxyServer> outbound = new ConcurrentHashMap<>();
+  private final Map<String, RequestPath> outboundPaths = new ConcurrentHashMap<>();
   private final List<Drain> outboundDrains = new ArrayList<>();
+  /** Whether each path's requests are logged (its accessLog.enabled); a reload may switch them. */
+  private final AtomicBoolean inboundLogged = new AtomicBoolean();
+  private final Map<String, AtomicBoolean> outboundLogged = new ConcurrentHashMap<>();
   private NameResolution dns;
   private AdminServer admin;
   private DrainController drainController;
@@ -64,7 +79,7 @@ public final class Batcycle {
   private volatile Runnable afterStop = () -> { };
   private Future<Void> closed;
 
-  private Batcycle(Vertx vertx, Metrics metrics, StreamAccessLogSink logWriter, Drain drain,
+  private Batcycle(Vertx vertx, Metrics metrics, SwitchedAccessLog logWriter, Drain drain,
                    Transports.Choice transport) {
     this.vertx = vertx;
     this.transport = transport;
@@ -95,25 +110,19 @@ public final class Batcycle {
         .withTransport(transport.transport())
         .build();
     Metrics metrics = new Metrics();
-    boolean anyLog = config.accessLog().enabled()
-        || config.outbound().stream().anyMatch(entry -> entry.settings().accessLog().enabled());
-    StreamAccessLogSink writer = accessLogOverride == null && anyLog
-        ? new StreamAccessLogSink(System.out, AccessLogFormat.of(config.accessLog().format()),
-            config.accessLog().queueSize(), metrics.registry())
-        : null;
+    SwitchedAccessLog writer = accessLogOverride == null
+        ? new SwitchedAccessLog(System.out, writerSettings(config), metrics.registry()) : null;
     // The status page's failed requests are taken in front of the request log, so they are kept even when the log
     // is off or its writer falls behind.
     RecentFailures failures = new RecentFailures(RecentFailures.DEFAULT_CAPACITY);
-    AccessLogSink logged = failures.inFrontOf(accessLogOverride != null ? accessLogOverride
-        : writer != null ? writer : record -> { });
-    AccessLogSink unlogged = accessLogOverride != null ? logged : failures.inFrontOf(record -> { });
-    AccessLogSink sink = config.accessLog().enabled() ? logged : unlogged;
     Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain(), transport);
+    batcycle.inboundLogged.set(config.accessLog().enabled());
+    AccessLogSink sink = failures.inFrontOf(logged(accessLogOverride, writer, batcycle.inboundLogged));
     ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
         config.upstream().maxConnections());
     AppProbe probe = new AppProbe(vertx, config.upstream());
     RequestPath path = new RequestPath(config, meters, sink, batcycle.drain, probe);
-    batcycle.paths.add(path);
+    batcycle.path = path;
     List<RequestPath> outboundPaths = new ArrayList<>();
     try {
       if (!config.outbound().isEmpty()) {
@@ -126,41 +135,54 @@ public final class Batcycle {
         ProxyMeters entryMeters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
             entry.settings().pool().maxConnections(), MeterNames.OUTBOUND, entry.name());
         Drain entryDrain = new Drain();
+        AtomicBoolean entryLogged = new AtomicBoolean(entry.settings().accessLog().enabled());
+        batcycle.outboundLogged.put(entry.name(), entryLogged);
         RequestPath entryPath = RequestPath.outbound(entry, entryMeters,
-            entry.settings().accessLog().enabled() ? logged : unlogged, entryDrain, batcycle.dns);
-        batcycle.paths.add(entryPath);
+            failures.inFrontOf(logged(accessLogOverride, writer, entryLogged)), entryDrain, batcycle.dns);
+        batcycle.outboundPaths.put(entry.name(), entryPath);
         batcycle.outboundDrains.add(entryDrain);
         outboundPaths.add(entryPath);
       }
     } catch (ConfigException e) {
       return batcycle.close().transform(closed -> Future.failedFuture(e));
     }
-    Readiness readiness = new Readiness(config, batcycle.drain, path.circuit()::describe);
+    batcycle.reloader = new ConfigReloader(config, metrics.registry(), batcycle::swap);
+    Readiness readiness = new Readiness(batcycle.reloader::current, batcycle.drain, path.circuit()::describe);
     Future<Void> demo = config.demo() ? batcycle.startDemo(config) : Future.succeededFuture();
-    return demo.compose(v -> AdminServer.start(vertx, config, metrics, readiness, failures,
-        batcycle.adminActions()))
+    // The TLS files are read on a worker thread; a problem fails the start naming its key.
+    Future<ServerTls> tls = config.tls().enabled()
+        ? vertx.executeBlocking(() -> ServerTls.start(config.tls(), metrics.registry()))
+        : Future.succeededFuture();
+    return demo.compose(v -> tls).compose(serverTls -> {
+          batcycle.tls = serverTls;
+          return AdminServer.start(vertx, config, batcycle::configState, metrics, readiness, failures,
+              batcycle.adminActions());
+        })
         .compose(admin -> {
           batcycle.admin = admin;
           VertxInternal internal = (VertxInternal) vertx;
           List<EventLoop> loops = proxyLoops(internal, admin.eventLoop(), config.listener().eventLoops());
-          // Outbound listeners first: the app may call out as soon as clients reach it.
+          // Outbound listeners first: the app may call out as soon as clients reach it. They are plain HTTP on
+          // loopback: tls.* is the proxy port's.
           Future<Void> outboundStarted = Future.succeededFuture();
           for (int i = 0; i < outboundPaths.size(); i++) {
             OutboundConfig entry = config.outbound().get(i);
             RequestPath entryPath = outboundPaths.get(i);
             outboundStarted = outboundStarted.compose(v -> ProxyServer.start(internal.acceptorEventLoopGroup(),
-                loops, internal.transport(), entry.settings(), entryPath).map(server -> {
+                loops, internal.transport(), entry.settings(), entryPath, null).map(server -> {
                   batcycle.outbound.put(entry.name(), server);
                   entryPath.start();
                   return null;
                 }));
           }
           return outboundStarted.compose(v -> ProxyServer.start(internal.acceptorEventLoopGroup(), loops,
-                  internal.transport(), config, path))
+                  internal.transport(), config, path, batcycle.tls))
               .map(proxy -> {
                 batcycle.proxy = proxy;
-                batcycle.drainController = new DrainController(vertx, batcycle.drain, config.lifecycle(), proxy,
-                    () -> meters.activeRequests().get(), batcycle.outboundDrain(config, outboundPaths));
+                batcycle.drainController = new DrainController(vertx, batcycle.drain,
+                    () -> batcycle.reloader.current().lifecycle(), proxy, () -> meters.activeRequests().get(),
+                    batcycle.outboundDrain(config, outboundPaths));
+                batcycle.watchFiles(config);
                 readiness.listening();
                 batcycle.warmUp(internal, loops, config, readiness);
                 batcycle.appProbe = probe;
@@ -171,6 +193,97 @@ public final class Batcycle {
               });
         })
         .recover(cause -> batcycle.close().transform(closed -> Future.failedFuture(cause)));
+  }
+
+  /**
+   * Watches the config file (when {@code reload.watchConfig}) and the TLS files, one thread for both; neither is
+   * watched when there is nothing to watch.
+   */
+  private void watchFiles(BatcycleConfig config) {
+    boolean configFile = config.reload().watchConfig() && config.configFile().isPresent();
+    if (!configFile && tls == null) {
+      return;
+    }
+    fileWatch = new FileWatch(config.reload().pollInterval());
+    if (configFile) {
+      fileWatch.watch(List.of(config.configFile().get()),
+          () -> reloader.reloadIfFileChanged("config file change"));
+    }
+    if (tls != null) {
+      fileWatch.watch(tls.files(), tls::reloadIfChanged);
+    }
+    fileWatch.start();
+  }
+
+  /** Puts a reloaded configuration in force everywhere it is held; completes once every event loop has it. */
+  private Future<Void> swap(BatcycleConfig next) {
+    if (logWriter != null) {
+      logWriter.apply(writerSettings(next));
+    }
+    inboundLogged.set(next.accessLog().enabled());
+    StartupChecks.warnings(next).forEach(warning -> LOG.warn("configuration: {}", warning));
+    List<Future<Void>> switched = new ArrayList<>();
+    switched.add(proxy == null ? Future.succeededFuture() : proxy.reconfigure(next, path));
+    // Outbound entries that run (a new or changed entry waits for a restart) take their new settings alike.
+    for (OutboundConfig entry : next.outbound()) {
+      ProxyServer server = outbound.get(entry.name());
+      RequestPath entryPath = outboundPaths.get(entry.name());
+      if (server != null && entryPath != null) {
+        outboundLogged.get(entry.name()).set(entry.settings().accessLog().enabled());
+        switched.add(server.reconfigure(entry.settings(), entryPath));
+      }
+    }
+    return Future.all(switched).mapEmpty();
+  }
+
+  /** The writer's settings: on when any path logs (each path then decides for its own requests). */
+  private static AccessLogConfig writerSettings(BatcycleConfig config) {
+    AccessLogConfig root = config.accessLog();
+    boolean any = root.enabled()
+        || config.outbound().stream().anyMatch(entry -> entry.settings().accessLog().enabled());
+    return new AccessLogConfig(any, root.format(), root.includeQuery(), root.sampleSuccess(), root.excludePaths(),
+        root.headers(), root.secretHeaders(), root.queueSize());
+  }
+
+  /** A path's request log: the override (tests) whole, or the writer while {@code on}. */
+  private static AccessLogSink logged(AccessLogSink override, AccessLogSink writer, AtomicBoolean on) {
+    if (override != null) {
+      return override;
+    }
+    return record -> {
+      if (on.get()) {
+        writer.offer(record);
+      }
+    };
+  }
+
+  /**
+   * Reads the config file again and applies what it changes (see {@link ConfigReloader}); on the caller's thread,
+   * which must not be an event loop. SIGHUP and the file watch call it; so may tests.
+   */
+  public ConfigReloader.Status reload(String trigger) {
+    return reloader.reload(trigger);
+  }
+
+  /** What the last reload did (the start, before any). */
+  public ConfigReloader.Status reloadStatus() {
+    return reloader.status();
+  }
+
+  /** The configuration in force. */
+  public BatcycleConfig config() {
+    return reloader.current();
+  }
+
+  private ConfigState configState() {
+    ConfigReloader.Status last = reloader.status();
+    return new ConfigState(reloader.current(), reloader.hash(), last.result().label(), last.atMillis(),
+        last.trigger(), last.detail(), last.pendingRestart());
+  }
+
+  /** HTTPS on the proxy port, or null: the certificate, its provider and rotation. */
+  public ServerTls tls() {
+    return tls;
   }
 
   /** The proxy's share of Vert.x's event loops: all but the admin server's, which keeps its loop to itself. */
@@ -231,6 +344,30 @@ public final class Batcycle {
         .mapEmpty());
   }
 
+  /** The port the outbound entry {@code name} listens on. */
+  public int outboundPort(String name) {
+    ProxyServer server = outbound.get(name);
+    if (server == null) {
+      throw new IllegalArgumentException("no outbound entry " + name);
+    }
+    return server.port();
+  }
+
+  /** The request paths: inbound first, then each outbound entry's. */
+  public List<RequestPath> paths() {
+    List<RequestPath> all = new ArrayList<>();
+    all.add(path);
+    all.addAll(outboundPaths.values());
+    return all;
+  }
+
+  /** The last step of a drain: the outbound listeners, which close after the app has stopped (see README). */
+  private OutboundDrain outboundDrain(BatcycleConfig config, List<RequestPath> entryPaths) {
+    return new OutboundDrain(vertx, List.copyOf(outbound.values()), List.copyOf(outboundDrains),
+        () -> entryPaths.stream().mapToInt(p -> p.meters().activeRequests().get()).sum(),
+        config.demo() ? null : config.upstream());
+  }
+
   /** The network I/O transport in use: {@code io_uring}, {@code epoll} or {@code nio}. */
   public String transport() {
     return transport.name();
@@ -243,27 +380,6 @@ public final class Batcycle {
 
   public int proxyPort() {
     return proxy.port();
-  }
-
-  /** The port the outbound entry {@code name} listens on. */
-  public int outboundPort(String name) {
-    ProxyServer server = outbound.get(name);
-    if (server == null) {
-      throw new IllegalArgumentException("no outbound entry " + name);
-    }
-    return server.port();
-  }
-
-  /** The request paths: inbound first, then each outbound entry's, in configuration order. */
-  public List<RequestPath> paths() {
-    return List.copyOf(paths);
-  }
-
-  /** The last step of a drain: the outbound listeners, which close after the app has stopped (see README). */
-  private OutboundDrain outboundDrain(BatcycleConfig config, List<RequestPath> outboundPaths) {
-    return new OutboundDrain(vertx, List.copyOf(outbound.values()), List.copyOf(outboundDrains),
-        () -> outboundPaths.stream().mapToInt(p -> p.meters().activeRequests().get()).sum(),
-        config.demo() ? null : config.upstream());
   }
 
   public int proxyInstances() {
@@ -337,6 +453,9 @@ public final class Batcycle {
   }
 
   private Future<Void> closeOnce() {
+    if (fileWatch != null) {
+      fileWatch.close();
+    }
     Future<?> warmedUp = warmup == null ? Future.succeededFuture() : warmup.stop();
     return warmedUp.transform(ignored -> {
       List<Future<Void>> servers = new ArrayList<>();
@@ -344,7 +463,7 @@ public final class Batcycle {
         servers.add(proxy.close());
       }
       outbound.values().forEach(server -> servers.add(server.close()));
-      paths.forEach(RequestPath::close);
+      outboundPaths.values().forEach(RequestPath::close);
       return Future.join(servers);
     }).transform(ignored -> {
       if (dns != null) {

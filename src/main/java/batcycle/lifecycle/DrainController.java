@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ public final class DrainController {
   private static final Logger LOG = LoggerFactory.getLogger(DrainController.class);
   private final Vertx vertx;
   private final Drain drain;
-  private final LifecycleConfig config;
+  private final Supplier<LifecycleConfig> settings;
   private final ProxyServer proxy;
   private final IntSupplier inFlight;
   private final OutboundDrain outbound;
@@ -28,17 +29,19 @@ public final class DrainController {
   private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long beganNanos;
 
-  public DrainController(Vertx vertx, Drain drain, LifecycleConfig config, ProxyServer proxy, IntSupplier inFlight) {
-    this(vertx, drain, config, proxy, inFlight, null);
+  /** {@code settings}: the drain settings in force when a drain begins (a reload may change them until then). */
+  public DrainController(Vertx vertx, Drain drain, Supplier<LifecycleConfig> settings, ProxyServer proxy,
+                         IntSupplier inFlight) {
+    this(vertx, drain, settings, proxy, inFlight, null);
   }
 
   /** {@code outbound}: the outbound listeners' last step, after the inbound listener has drained; null if none. */
-  DrainController(Vertx vertx, Drain drain, LifecycleConfig config, ProxyServer proxy, IntSupplier inFlight,
-                  OutboundDrain outbound) {
+  DrainController(Vertx vertx, Drain drain, Supplier<LifecycleConfig> settings, ProxyServer proxy,
+                  IntSupplier inFlight, OutboundDrain outbound) {
     this.outbound = outbound;
     this.vertx = vertx;
     this.drain = drain;
-    this.config = config;
+    this.settings = settings;
     this.proxy = proxy;
     this.inFlight = inFlight;
   }
@@ -67,6 +70,7 @@ public final class DrainController {
       return drained.future();
     }
     long left = remainingDelayMs();
+    LifecycleConfig config = settings.get();
     Runnable stop = () -> {
       LOG.info("draining: listener closed; waiting up to {} ms for {} in-flight request(s)",
           config.drainTimeout().toMillis(), inFlight.getAsInt());
@@ -101,14 +105,14 @@ public final class DrainController {
     if (drain.begin()) {
       beganNanos = System.nanoTime();
       LOG.info("draining ({}): /readyz now answers 503; serving {} more ms before closing the listener", why,
-          config.drainDelay().toMillis());
+          settings.get().drainDelay().toMillis());
     }
   }
 
   /** What is left of {@code drain.delay}, counted from whichever call began the drain. */
   private long remainingDelayMs() {
     long elapsedMs = (System.nanoTime() - beganNanos) / 1_000_000;
-    return Math.max(0, config.drainDelay().toMillis() - elapsedMs);
+    return Math.max(0, settings.get().drainDelay().toMillis() - elapsedMs);
   }
 
   public boolean isDraining() {

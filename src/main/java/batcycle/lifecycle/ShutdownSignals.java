@@ -8,7 +8,7 @@ import sun.misc.Signal;
 /**
  * SIGTERM (and SIGINT) start a graceful drain; a second signal exits at once. A JVM shutdown hook cannot tell a
  * second signal from the first, so the signals are handled directly ({@code sun.misc.Signal}, jdk.unsupported,
- * available on every JDK batcycle supports).
+ * available on every JDK batcycle supports). SIGHUP reloads the configuration, as nginx and HAProxy do.
  */
 public final class ShutdownSignals {
   private static final Logger LOG = LoggerFactory.getLogger(ShutdownSignals.class);
@@ -27,5 +27,7 @@ public final class ShutdownSignals {
         }
       });
     }
+    // The JVM runs each signal's handler on a thread of its own, never an event loop: the reload may read there.
+    Signal.handle(new Signal("HUP"), signal -> running.reload("SIGHUP"));
   }
 }

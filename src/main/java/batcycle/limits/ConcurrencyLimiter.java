@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a queued request is granted its permit on its own event loop.
  */
 public final class ConcurrencyLimiter {
-  private final int queueSize;
-  private final GradientLimit adaptive;
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  private LimitConfig config; // guarded by the monitor, like the queue size taken from it
+  private int queueSize;
+  private volatile GradientLimit adaptive;
   private volatile int limit;
   private int inFlight;
 
@@ -31,6 +32,7 @@ public final class ConcurrencyLimiter {
 
   /** {@code tags}: the request path's own ({@code direction}, {@code upstream}), on every meter. */
   public ConcurrencyLimiter(LimitConfig config, MeterRegistry registry, Tags tags) {
+    this.config = config;
     this.queueSize = config.queueSize();
     this.adaptive = config.adaptive() ? new GradientLimit(config.adaptiveMinLimit(), config.maxConcurrent()) : null;
     this.limit = adaptive != null ? adaptive.limit() : config.maxConcurrent();
@@ -110,20 +112,55 @@ public final class ConcurrencyLimiter {
 
   /** Returns a permit; the next waiters in line get theirs on their own event loops. */
   public void release() {
-    List<Waiter> grants = null;
+    List<Waiter> grants;
     synchronized (this) {
       inFlight--;
-      while (inFlight < limit && !queue.isEmpty()) {
-        Waiter next = queue.poll();
-        if (next.claim()) {
-          inFlight++;
-          if (grants == null) {
-            grants = new ArrayList<>(1);
-          }
-          grants.add(next);
+      grants = admitWaiting();
+    }
+    grant(grants);
+  }
+
+  /**
+   * New settings from a reload. Permits held stay held and are returned here; a higher limit admits waiting requests
+   * at once, a lower one lets no new request in until enough permits came back. The adaptive limit starts afresh
+   * only when its own settings changed.
+   */
+  public void reconfigure(LimitConfig next) {
+    List<Waiter> grants;
+    synchronized (this) {
+      boolean adaptiveChanged = next.adaptive() != config.adaptive()
+          || next.adaptiveMinLimit() != config.adaptiveMinLimit() || next.maxConcurrent() != config.maxConcurrent();
+      config = next;
+      queueSize = next.queueSize();
+      if (!next.adaptive()) {
+        adaptive = null;
+        limit = next.maxConcurrent();
+      } else if (adaptiveChanged) {
+        adaptive = new GradientLimit(next.adaptiveMinLimit(), next.maxConcurrent());
+        limit = adaptive.limit();
+      }
+      grants = admitWaiting();
+    }
+    grant(grants);
+  }
+
+  /** Takes waiters off the queue while permits are free; call under the monitor, then {@link #grant} outside it. */
+  private List<Waiter> admitWaiting() {
+    List<Waiter> grants = null;
+    while (inFlight < limit && !queue.isEmpty()) {
+      Waiter next = queue.poll();
+      if (next.claim()) {
+        inFlight++;
+        if (grants == null) {
+          grants = new ArrayList<>(1);
         }
+        grants.add(next);
       }
     }
+    return grants;
+  }
+
+  private static void grant(List<Waiter> grants) {
     if (grants != null) {
       for (Waiter waiter : grants) {
         waiter.loop.execute(() -> waiter.granted.complete());
@@ -133,15 +170,17 @@ public final class ConcurrencyLimiter {
 
   /** Feeds the adaptive limit a response latency (no-op for a fixed limit). */
   void onSample(long rttNanos) {
-    if (adaptive != null) {
-      limit = adaptive.onSample(rttNanos, inFlight());
+    GradientLimit gradient = adaptive;
+    if (gradient != null) {
+      limit = gradient.onSample(rttNanos, inFlight());
     }
   }
 
   /** Tells the adaptive limit that a request timed out. */
   void onDrop() {
-    if (adaptive != null) {
-      limit = adaptive.onDrop();
+    GradientLimit gradient = adaptive;
+    if (gradient != null) {
+      limit = gradient.onDrop();
     }
   }
 

@@ -62,6 +62,24 @@ public final class MeterNames {
   public static final String CONCURRENCY_ACTIVE = "batcycle.concurrency.active";
   /** Gauge: requests waiting in the queue for a concurrency permit. */
   public static final String CONCURRENCY_QUEUED = "batcycle.concurrency.queued";
+  /** Gauge (seconds since the epoch): when a certificate of the proxy port expires; tag certificate (serving, client_ca). */
+  public static final String TLS_CERTIFICATE_EXPIRY = "batcycle.tls.certificate.expiry.timestamp";
+  /** Counter: changes of the TLS files; tag result (applied, rejected: the previous certificate stays). */
+  public static final String TLS_CERTIFICATE_RELOADS = "batcycle.tls.certificate.reloads";
+  /** Counter: TLS handshakes completed on the proxy port; tag protocol (TLSv1.2, TLSv1.3). */
+  public static final String TLS_HANDSHAKES = "batcycle.tls.handshakes";
+  /** Counter: TLS handshakes that failed; tag reason (see batcycle.tls.HandshakeFailure). */
+  public static final String TLS_HANDSHAKE_FAILURES = "batcycle.tls.handshake.failures";
+  /** Counter: configuration reloads; tag result (applied, unchanged, rejected). */
+  public static final String CONFIG_RELOADS = "batcycle.config.reloads";
+  /** Gauge (seconds since the epoch): the last reload that was not rejected, or the start. */
+  public static final String CONFIG_LAST_RELOAD_SUCCESS = "batcycle.config.last.reload.success.timestamp";
+  /** Gauge: 1 when the last reload was applied or changed nothing, 0 when it was rejected. */
+  public static final String CONFIG_LAST_RELOAD_SUCCESSFUL = "batcycle.config.last.reload.successful";
+  /** Gauge: a hash of the settings in force (48 bits, exact in a sample); differs between pods of one rollout. */
+  public static final String CONFIG_HASH = "batcycle.config.hash";
+  /** Gauge: settings changed in the file that wait for a restart (0 when none). */
+  public static final String CONFIG_RESTART_PENDING = "batcycle.config.restart.pending";
   /** Gauge: seconds the start-up warm-up of the request path took (0 until it is over, or when it is off). */
   public static final String WARMUP_DURATION = "batcycle.warmup.duration";
   /** Gauge: synthetic requests the start-up warm-up sent through its private copy of the request path. */
@@ -83,6 +101,9 @@ public final class MeterNames {
   public static final String OUTBOUND = "outbound";
   /** The {@code upstream} of the inbound path. */
   public static final String APP = "app";
+  public static final String TAG_CERTIFICATE = "certificate";
+  public static final String TAG_RESULT = "result";
+  public static final String TAG_PROTOCOL = "protocol";
 
   /** Values of {@link #TAG_OUTCOME} on {@link #REQUESTS}. */
   public static final String OUTCOME_SUCCESS = "success"; // the app answered below 400

@@ -39,8 +39,8 @@ public final class ProxyMeters {
   private final Tags tags;
   private final TraceExemplars exemplars;
   private final Duration[] latencyBuckets;
-  private final RouteMatcher routes;
-  private final TimerTable requestTimers;
+  /** The route patterns and the timers of their labels, replaced together when a reload changes the patterns. */
+  private volatile RouteTimers routeTimers;
   private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
   private final Timer[] attemptTimers;
   private final Timer overhead;
@@ -65,8 +65,7 @@ public final class ProxyMeters {
     this.tags = Tags.of(MeterNames.TAG_DIRECTION, direction, MeterNames.TAG_UPSTREAM, upstream);
     this.exemplars = exemplars;
     this.latencyBuckets = config.latencyBuckets().toArray(Duration[]::new);
-    this.routes = new RouteMatcher(config.routes());
-    this.requestTimers = new TimerTable((routes.size() + 1) * (METHODS.size() + 1) * OUTCOMES.size());
+    this.routeTimers = new RouteTimers(new RouteMatcher(config.routes()));
     this.attemptTimers = new Timer[ATTEMPT_OUTCOMES.size()];
     for (int i = 0; i < attemptTimers.length; i++) {
       attemptTimers[i] = Timer.builder(MeterNames.UPSTREAM_ATTEMPTS)
@@ -98,6 +97,19 @@ public final class ProxyMeters {
     return tags;
   }
 
+  private record RouteTimers(RouteMatcher routes, TimerTable timers) {
+    RouteTimers(RouteMatcher routes) {
+      this(routes, new TimerTable((routes.size() + 1) * (METHODS.size() + 1) * OUTCOMES.size()));
+    }
+  }
+
+  /** New route patterns ({@code metrics.routes}) for requests recorded from now on. */
+  public void routes(List<String> patterns) {
+    if (!routeTimers.routes().patterns().equals(patterns)) {
+      routeTimers = new RouteTimers(new RouteMatcher(patterns));
+    }
+  }
+
   /** The registry, for concerns that register meters of their own (once, in their constructors). */
   public MeterRegistry registry() {
     return registry;
@@ -124,6 +136,9 @@ public final class ProxyMeters {
   /** Records one finished request as the client saw it. */
   public void recordRequest(String method, int status, String outcome, String path, long nanos,
                             long upstreamNanos, long bytesIn, long bytesOut, TraceContext trace) {
+    RouteTimers current = routeTimers;
+    RouteMatcher routes = current.routes();
+    TimerTable requestTimers = current.timers();
     int methodIndex = METHODS.indexOf(method);
     int outcomeIndex = OUTCOMES.indexOf(outcome);
     int routeIndex = routes.indexOf(path);

@@ -31,6 +31,11 @@ public final class RouteMatcher {
     this.patterns = List.copyOf(patterns);
   }
 
+  /** The patterns, in order. */
+  public List<String> patterns() {
+    return patterns;
+  }
+
   public boolean isEmpty() {
     return patterns.isEmpty();
   }

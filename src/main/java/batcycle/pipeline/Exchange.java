@@ -49,6 +49,7 @@ public final class Exchange {
   private boolean closeConnection;
   private boolean secure;
   private UpstreamHost upstreamHost;
+  private String clientCertSubject;
 
   /**
    * {@code head}: the request head as decoded; {@code clientAddress}: the client's IP as text, or null;
@@ -109,6 +110,15 @@ public final class Exchange {
 
   public void secure(boolean secure) {
     this.secure = secure;
+  }
+
+  /** The subject of the client's verified TLS certificate (RFC 2253, header-safe), or null. */
+  public String clientCertSubject() {
+    return clientCertSubject;
+  }
+
+  public void clientCertSubject(String subject) {
+    this.clientCertSubject = subject;
   }
 
   /** The port of the listener the request arrived on. */

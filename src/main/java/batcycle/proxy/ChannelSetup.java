@@ -3,6 +3,8 @@ package batcycle.proxy;
 import batcycle.config.ListenerConfig;
 import batcycle.connection.ClientConnections;
 import batcycle.connection.ClientIdleTimeout;
+import batcycle.tls.ClientCertificate;
+import batcycle.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -17,22 +19,34 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
 /**
  * The pipeline of each client connection on one event loop: the protections every connection gets from accept
- * (the connection cap, the request-head timeout, the idle timeout), then, once the first bytes tell the protocol,
- * that protocol's codec and exchange handler.
+ * (the connection cap, the request-head timeout, the idle timeout), TLS when the port serves HTTPS, then, once the
+ * first (decrypted) bytes tell the protocol, that protocol's codec and exchange handler. Over TLS the protocol is
+ * the one ALPN chose, which the client's first bytes then show: the HTTP/2 preface after {@code h2}.
  */
 final class ChannelSetup {
   /** HTTP/2 streams a client may have open at once on one connection (Vert.x's and Go's default). */
   static final int MAX_CONCURRENT_STREAMS = 100;
 
   private final ProxyLoop loop;
-  private final ListenerConfig listener;
   private final ClientConnections connections;
-  private final long drainTimeoutMs;
+  private final ServerTls tls;
+  /** Replaced by a reload, on this loop: connections accepted afterwards get the new limits and timeouts. */
+  private ListenerConfig listener;
+  private long drainTimeoutMs;
 
-  ChannelSetup(ProxyLoop loop, ListenerConfig listener, ClientConnections connections, long drainTimeoutMs) {
+  /** {@code tls}: HTTPS on this port, or null for plain HTTP. */
+  ChannelSetup(ProxyLoop loop, ListenerConfig listener, ClientConnections connections, long drainTimeoutMs,
+               ServerTls tls) {
     this.loop = loop;
     this.listener = listener;
     this.connections = connections;
+    this.drainTimeoutMs = drainTimeoutMs;
+    this.tls = tls;
+  }
+
+  /** Settings of a reload, for connections accepted from now on. Call on this loop. */
+  void reconfigure(ListenerConfig listener, long drainTimeoutMs) {
+    this.listener = listener;
     this.drainTimeoutMs = drainTimeoutMs;
   }
 
@@ -40,6 +54,10 @@ final class ChannelSetup {
   void accepted(Channel channel) {
     ChannelPipeline pipeline = channel.pipeline();
     connections.equip(pipeline);
+    if (tls != null) {
+      // Right behind the cap, so the head timeout and the protocol detection below see decrypted bytes.
+      pipeline.addAfter(ClientConnections.GUARD, TlsDetector.NAME, new TlsDetector(tls));
+    }
     long idleMs = listener.clientIdleTimeout().toMillis();
     if (idleMs > 0) {
       pipeline.addLast(ClientIdleTimeout.NAME, new ClientIdleTimeout(idleMs));
@@ -60,6 +78,7 @@ final class ChannelSetup {
   void http2(ChannelPipeline pipeline) {
     ClientConnections.notHttp1(pipeline);
     String clientAddress = ProxyLoop.clientAddress(pipeline.channel());
+    String certSubject = tls == null ? null : ClientCertificate.subject(pipeline.channel());
     Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
         .initialSettings(Http2Settings.defaultSettings()
             .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
@@ -72,7 +91,7 @@ final class ChannelSetup {
       @Override
       protected void initChannel(Http2StreamChannel stream) {
         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
-            new Http2Stream(loop, clientAddress));
+            new Http2Stream(loop, clientAddress, certSubject));
       }
     }));
     pipeline.addLast("batcycle-h2-connection", new Http2ClientConnection(loop, codec));

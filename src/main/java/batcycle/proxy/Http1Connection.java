@@ -7,6 +7,7 @@ import batcycle.headers.HeaderNames;
 import batcycle.headers.RequestIds;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Protocol;
+import batcycle.tls.ClientCertificate;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,6 +42,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private Runnable writableListener;
   private Protocol protocol = Protocol.HTTP_1_1;
   private String clientAddress;
+  private String certSubject;
   private boolean keepAlive = true;
   private boolean closing;
   private boolean draining;
@@ -82,9 +84,14 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     requestBody = new ChannelBody(gate);
     if (clientAddress == null) {
       clientAddress = ProxyLoop.clientAddress(ctx.channel()); // formatted once per connection, not per request
+      certSubject = loop.secure() ? ClientCertificate.subject(ctx.channel()) : null;
     }
     Exchange exchange = new Exchange(request, protocol, clientAddress, loop.localPort(),
         loop.scheduler(), RequestIds.keepOrGenerate(request.headers().get(HeaderNames.X_REQUEST_ID)), requestBody);
+    if (loop.secure()) {
+      exchange.secure(true);
+      exchange.clientCertSubject(certSubject);
+    }
     requestBody.countInto(exchange);
     if (HttpUtil.is100ContinueExpected(request)) {
       requestBody.onFirstDemand(this::sendContinue);

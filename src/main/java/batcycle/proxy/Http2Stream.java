@@ -31,6 +31,7 @@ import io.netty.util.ReferenceCountUtil;
 final class Http2Stream extends ChannelDuplexHandler implements ClientStream {
   private final ProxyLoop loop;
   private final String clientAddress;
+  private final String certSubject;
   private ChannelHandlerContext ctx;
   private ReadGate gate;
   private ProxyExchange current;
@@ -38,9 +39,11 @@ final class Http2Stream extends ChannelDuplexHandler implements ClientStream {
   private Runnable writableListener;
   private boolean began;
 
-  Http2Stream(ProxyLoop loop, String clientAddress) {
+  /** {@code certSubject}: the client certificate's subject on a TLS connection, or null. */
+  Http2Stream(ProxyLoop loop, String clientAddress, String certSubject) {
     this.loop = loop;
     this.clientAddress = clientAddress;
+    this.certSubject = certSubject;
   }
 
   @Override
@@ -69,6 +72,10 @@ final class Http2Stream extends ChannelDuplexHandler implements ClientStream {
     requestBody = new ChannelBody(gate);
     Exchange exchange = new Exchange(request, Protocol.HTTP_2, clientAddress, loop.localPort(), loop.scheduler(),
         RequestIds.keepOrGenerate(request.headers().get(HeaderNames.X_REQUEST_ID)), requestBody);
+    if (loop.secure()) {
+      exchange.secure(true);
+      exchange.clientCertSubject(certSubject);
+    }
     requestBody.countInto(exchange);
     if (HttpUtil.is100ContinueExpected(request)) {
       requestBody.onFirstDemand(this::sendContinue);

@@ -3,9 +3,11 @@ package batcycle.proxy;
 import batcycle.errors.FailureKind;
 import batcycle.errors.ProxyFailure;
 import batcycle.headers.HeaderNames;
+import batcycle.headers.ResponseHeaders;
 import batcycle.pipeline.BodyReceiver;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Outcome;
+import batcycle.pipeline.Pipeline;
 import batcycle.pipeline.Protocol;
 import batcycle.pipeline.UpstreamResponse;
 import io.netty.buffer.ByteBuf;
@@ -35,7 +37,8 @@ final class ProxyExchange implements BodyReceiver {
   private final Exchange exchange;
   private final ClientStream client;
   private final ChannelBody requestBody;
-  private final ProxyLoop loop;
+  private final Pipeline pipeline;
+  private final ResponseHeaders responseHeaders;
   private UpstreamResponse upstream;
   private HttpResponse pendingHead;
   private int status;
@@ -48,11 +51,13 @@ final class ProxyExchange implements BodyReceiver {
     this.exchange = exchange;
     this.client = client;
     this.requestBody = requestBody;
-    this.loop = loop;
+    // Taken once: a reload while this exchange runs does not change the settings it finishes with.
+    this.pipeline = loop.pipeline();
+    this.responseHeaders = loop.responseHeaders();
   }
 
   void start() {
-    loop.pipeline().handle(exchange).onComplete(this::chainDone);
+    pipeline.handle(exchange).onComplete(this::chainDone);
   }
 
   /** The client's connection or stream closed before the exchange ended. */
@@ -95,7 +100,7 @@ final class ProxyExchange implements BodyReceiver {
       tunnel(upgraded);
       return;
     }
-    loop.responseHeaders().apply(head.headers(), exchange.requestId(), client.protocol());
+    responseHeaders.apply(head.headers(), exchange.requestId(), client.protocol());
     frame(head);
     pendingHead = head;
     client.onWritable(response.body()::resume);

@@ -28,9 +28,11 @@ final class ProxyLoop {
   private final long connectTimeoutMs;
   private final int maxRequestLine;
   private final AtomicInteger upstreamConnections;
-  private final Pipeline pipeline;
-  private final ResponseHeaders responseHeaders;
   private final ClientErrors clientErrors;
+  private final boolean secure;
+  /** The settings of the configuration in force; replaced on this loop by a reload, read by each new exchange. */
+  private Pipeline pipeline;
+  private ResponseHeaders responseHeaders;
   private final Set<Channel> connections = new HashSet<>();
   private volatile int localPort;
   private volatile int open;
@@ -40,15 +42,31 @@ final class ProxyLoop {
     this.eventLoop = eventLoop;
     this.transport = transport;
     this.clientErrors = clientErrors;
+    this.secure = config.tls().enabled();
     this.scheduler = new LoopTimeouts(eventLoop);
+    // The pools to the upstream are built once per loop: pool and connect settings need a restart (see reload).
     UpstreamConfig upstreamConfig = config.upstream();
     this.poolIdleNanos = upstreamConfig.poolIdleTimeout().toNanos();
     this.connectTimeoutMs = upstreamConfig.connectTimeout().toMillis();
     this.maxRequestLine = config.listener().maxRequestLine();
     this.upstreamConnections = path.meters().upstreamConnections();
     this.upstream = new LoopUpstream(this, path.upstream());
-    this.pipeline = path.pipeline(new UpstreamForwarder(upstreamConfig, path.meters(), upstream));
-    this.responseHeaders = path.responseHeaders();
+    apply(config, path);
+  }
+
+  /**
+   * Builds the pipeline of {@code config} over this loop's pools. Exchanges started before keep the pipeline they
+   * took (see {@link ProxyExchange}), so a request finishes with the settings it began with. Call on this loop (or
+   * before the loop serves).
+   */
+  void apply(BatcycleConfig config, RequestPath path) {
+    this.pipeline = path.pipeline(config, new UpstreamForwarder(config.upstream(), path.meters(), upstream));
+    this.responseHeaders = path.responseHeaders(config);
+  }
+
+  /** True when the client connections of this loop are TLS (the proxy port serves HTTPS). */
+  boolean secure() {
+    return secure;
   }
 
   EventLoop eventLoop() {

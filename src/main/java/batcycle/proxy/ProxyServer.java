@@ -6,6 +6,7 @@ import batcycle.config.HostPort;
 import batcycle.config.Key;
 import batcycle.connection.ClientConnections;
 import batcycle.metrics.MeterNames;
+import batcycle.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -41,12 +42,17 @@ public final class ProxyServer {
 
   private final Channel listener;
   private final List<ProxyLoop> loops;
+  private final Map<EventLoop, ChannelSetup> setups;
+  private final ClientConnections connections;
   private final EventLoop timerLoop;
   private final int port;
 
-  private ProxyServer(Channel listener, List<ProxyLoop> loops) {
+  private ProxyServer(Channel listener, List<ProxyLoop> loops, Map<EventLoop, ChannelSetup> setups,
+                      ClientConnections connections) {
     this.listener = listener;
     this.loops = List.copyOf(loops);
+    this.setups = setups;
+    this.connections = connections;
     this.timerLoop = loops.get(0).eventLoop();
     this.port = ((InetSocketAddress) listener.localAddress()).getPort();
     this.loops.forEach(loop -> loop.localPort(port));
@@ -54,11 +60,12 @@ public final class ProxyServer {
 
   /**
    * Binds the listener of {@code path} (the inbound one, or an outbound entry's, at {@code config.listen()});
-   * {@code acceptor}: the group that accepts, {@code eventLoops}: the loops that serve. Fails with a
-   * {@link ConfigException} naming the listen setting if the address cannot be bound.
+   * {@code acceptor}: the group that accepts, {@code eventLoops}: the loops that serve, {@code tls}: HTTPS on the
+   * port, or null for plain HTTP. Fails with a {@link ConfigException} naming the listen setting if the address
+   * cannot be bound.
    */
   public static Future<ProxyServer> start(EventLoopGroup acceptor, List<EventLoop> eventLoops, Transport transport,
-                                          BatcycleConfig config, RequestPath path) {
+                                          BatcycleConfig config, RequestPath path, ServerTls tls) {
     ClientConnections connections = new ClientConnections(config.listener(), path.meters());
     ClientErrors clientErrors = new ClientErrors(path.meters().registry(), path.meters().tags());
     List<ProxyLoop> loops = new ArrayList<>();
@@ -67,7 +74,7 @@ public final class ProxyServer {
       ProxyLoop loop = new ProxyLoop(eventLoop, transport, config, path, clientErrors);
       loops.add(loop);
       setups.put(eventLoop, new ChannelSetup(loop, config.listener(), connections,
-          config.lifecycle().drainTimeout().toMillis()));
+          config.lifecycle().drainTimeout().toMillis(), tls));
     }
     HostPort address = config.listener().address();
     ServerBootstrap bootstrap = new ServerBootstrap()
@@ -85,13 +92,36 @@ public final class ProxyServer {
     Promise<ProxyServer> started = Promise.promise();
     bootstrap.bind(address.host(), address.port()).addListener(bound -> {
       if (bound.isSuccess()) {
-        started.complete(new ProxyServer(((io.netty.channel.ChannelFuture) bound).channel(), loops));
+        started.complete(new ProxyServer(((io.netty.channel.ChannelFuture) bound).channel(), loops, setups,
+            connections));
       } else {
         started.fail(ConfigException.bindFailure(MeterNames.OUTBOUND.equals(path.direction())
             ? "outbound[" + path.name() + "].listen" : Key.LISTEN.path(), address, bound.cause()));
       }
     });
     return started.future();
+  }
+
+  /**
+   * Swaps in a reloaded configuration: the shared state first ({@link RequestPath#reconfigure}), then each loop, on
+   * that loop, builds its pipeline and takes the listener settings for the connections it accepts from then on.
+   * Completes once every loop has switched, so the next request anywhere runs with {@code next}. Exchanges and
+   * connections already under way keep the settings they started with.
+   */
+  public Future<Void> reconfigure(BatcycleConfig next, RequestPath path) {
+    connections.reconfigure(next.listener());
+    path.reconfigure(next);
+    List<Future<Void>> switched = new ArrayList<>();
+    for (ProxyLoop loop : loops) {
+      Promise<Void> done = Promise.promise();
+      loop.eventLoop().execute(() -> {
+        loop.apply(next, path);
+        setups.get(loop.eventLoop()).reconfigure(next.listener(), next.lifecycle().drainTimeout().toMillis());
+        done.complete();
+      });
+      switched.add(done.future());
+    }
+    return Future.all(switched).mapEmpty();
   }
 
   /** Loops serving the proxy. */

@@ -5,6 +5,7 @@ import batcycle.accesslog.AccessLogSink;
 import batcycle.breaker.CircuitBreakerLayer;
 import batcycle.breaker.UpstreamCircuit;
 import batcycle.config.BatcycleConfig;
+import batcycle.config.RateLimitConfig;
 import batcycle.deadline.DeadlineLayer;
 import batcycle.drain.Drain;
 import batcycle.drain.DrainLayer;
@@ -39,21 +40,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the same layers with the entry's settings, except what only makes sense one way.
  */
 public final class RequestPath {
-  private final BatcycleConfig config;
   private final String direction;
   private final String name;
   private final Upstream upstream;
   private final ProxyMeters meters;
   private final AccessLogSink accessLog;
-  private final SensitiveHeaders sensitiveHeaders;
   private final Drain drain;
   private final AppProbe appProbe;
   private final AtomicInteger heldAtStartup = new AtomicInteger();
   private final RetryBudget retryBudget;
   private final UpstreamCircuit circuit;
   private final ConcurrencyLimiter limiter;
-  private final RateLimiter rateLimiter;
-  private final ResponseHeaders responseHeaders;
+  /** resilience4j fixes a limiter's period, so a reload that changes rateLimit makes a new one; null when off. */
+  private volatile RateLimiter rateLimiter;
+  private volatile RateLimitConfig rateLimit;
 
   /** The inbound path, to the app. */
   public RequestPath(BatcycleConfig config, ProxyMeters meters, AccessLogSink accessLog, Drain drain,
@@ -74,7 +74,6 @@ public final class RequestPath {
 
   private RequestPath(BatcycleConfig config, String direction, String name, Upstream upstream, ProxyMeters meters,
                       AccessLogSink accessLog, Drain drain, AppProbe appProbe) {
-    this.config = config;
     this.direction = direction;
     this.name = name;
     this.upstream = upstream;
@@ -82,19 +81,39 @@ public final class RequestPath {
     this.accessLog = accessLog;
     this.drain = drain;
     this.appProbe = appProbe;
-    this.sensitiveHeaders = new SensitiveHeaders(config.accessLog().secretHeaders());
     this.retryBudget = new RetryBudget(config.retry(), meters.registry(), meters.tags());
     this.circuit = new UpstreamCircuit(config.breaker(), meters.registry(), meters.tags());
     this.limiter = new ConcurrencyLimiter(config.limits(), meters.registry(), meters.tags());
-    this.rateLimiter = config.rateLimit().enabled() ? RateLimitLayer.limiter(config.rateLimit()) : null;
-    this.responseHeaders = new ResponseHeaders(config.headers());
+    this.rateLimit = config.rateLimit();
+    this.rateLimiter = rateLimit.enabled() ? RateLimitLayer.limiter(rateLimit) : null;
   }
 
-  /** The layers, outermost first, ending in {@code terminal}; the order is the design, so each says why. */
-  Pipeline pipeline(Next terminal) {
+  /**
+   * A reload: the state shared by every event loop takes the new settings (permits, budget and circuit keep what
+   * they hold: in-flight requests return their permits to the same limiter), before each loop builds its new
+   * pipeline with {@link #pipeline}. Call from one thread at a time.
+   */
+  public void reconfigure(BatcycleConfig next) {
+    retryBudget.reconfigure(next.retry());
+    circuit.reconfigure(next.breaker());
+    limiter.reconfigure(next.limits());
+    meters.routes(next.metrics().routes());
+    if (!next.rateLimit().equals(rateLimit)) {
+      rateLimiter = next.rateLimit().enabled() ? RateLimitLayer.limiter(next.rateLimit()) : null;
+      rateLimit = next.rateLimit();
+    }
+  }
+
+  /**
+   * The layers of {@code config}, outermost first, ending in {@code terminal}; the order is the design, so each says
+   * why. Built per event loop, and again on each loop after a reload.
+   */
+  Pipeline pipeline(BatcycleConfig config, Next terminal) {
     List<Layer> layers = new ArrayList<>();
+    RateLimiter rateLimiter = this.rateLimiter;
     // Outermost: the log sees rejections too, and the metrics count everything the log sees.
-    layers.add(new AccessLogLayer(config.accessLog(), accessLog, sensitiveHeaders, direction, name));
+    layers.add(new AccessLogLayer(config.accessLog(), accessLog,
+        new SensitiveHeaders(config.accessLog().secretHeaders()), direction, name));
     layers.add(new RequestMetricsLayer(meters));
     // Outbound with tracing on, batcycle's own span continues the app's trace to the remote.
     layers.add(new RequestPreparation(config.observability().startTraces(), upstream.mode() == Upstream.Mode.H2,
@@ -158,13 +177,13 @@ public final class RequestPath {
     upstream.close();
   }
 
-  /** The upstream's addresses and their health, for the status page. */
+  /** The upstream's addresses and their health. */
   public batcycle.upstream.EndpointSet endpoints() {
     return upstream.endpoints();
   }
 
-  ResponseHeaders responseHeaders() {
-    return responseHeaders;
+  ResponseHeaders responseHeaders(BatcycleConfig config) {
+    return new ResponseHeaders(config.headers());
   }
 
   /** The circuit on the app, for readiness and the status page. */

@@ -16,13 +16,14 @@ import java.util.function.LongSupplier;
  * for nanoseconds and never across I/O, which is cheaper and simpler than a lock-free ring here.
  */
 public final class RetryBudget {
-  private final double ratio;
-  private final double floor;
-  private final int windowSeconds;
   private final LongSupplier nanoClock;
-  private final long[] bucketSecond;
-  private final long[] requests;
-  private final long[] retries;
+  // Replaced by a reload; every read and write is under the monitor.
+  private double ratio;
+  private double floor;
+  private int windowSeconds;
+  private long[] bucketSecond;
+  private long[] requests;
+  private long[] retries;
 
   public RetryBudget(RetryConfig config, MeterRegistry registry) {
     this(config, registry, Tags.empty(), System::nanoTime);
@@ -39,16 +40,27 @@ public final class RetryBudget {
 
   /** {@code nanoClock}: a monotonic clock in nanoseconds (tests pass a fake one). */
   public RetryBudget(RetryConfig config, MeterRegistry registry, Tags tags, LongSupplier nanoClock) {
-    this.ratio = config.budgetRatio();
-    this.windowSeconds = (int) config.budgetWindow().getSeconds();
-    this.floor = (double) config.budgetMinPerSecond() * windowSeconds;
     this.nanoClock = nanoClock;
-    this.bucketSecond = new long[windowSeconds];
-    this.requests = new long[windowSeconds];
-    this.retries = new long[windowSeconds];
-    java.util.Arrays.fill(bucketSecond, Long.MIN_VALUE);
+    reconfigure(config);
     Gauge.builder(MeterNames.RETRY_BUDGET_AVAILABLE, this, RetryBudget::available)
         .description("Retries the retry budget would allow right now").tags(tags).register(registry);
+  }
+
+  /**
+   * New settings from a reload: the ratio and floor apply at once; a new window length starts counting afresh (the
+   * buckets of the old one do not map onto it).
+   */
+  public synchronized void reconfigure(RetryConfig config) {
+    int window = (int) config.budgetWindow().getSeconds();
+    ratio = config.budgetRatio();
+    floor = (double) config.budgetMinPerSecond() * window;
+    if (window != windowSeconds) {
+      windowSeconds = window;
+      bucketSecond = new long[window];
+      requests = new long[window];
+      retries = new long[window];
+      java.util.Arrays.fill(bucketSecond, Long.MIN_VALUE);
+    }
   }
 
   /** Deposits one request (called once per request, not per attempt). */

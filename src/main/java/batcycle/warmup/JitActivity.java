@@ -20,6 +20,11 @@ final class JitActivity {
     return compiler != null && compiler.isCompilationTimeMonitoringSupported();
   }
 
+  /** The compilers' accumulated time so far, in milliseconds (0 if the JVM cannot tell). */
+  long totalCompileMs() {
+    return measurable() ? compiler.getTotalCompilationTime() : 0;
+  }
+
   /** True if the compilers used under {@link #QUIET_SHARE} of the wall time since the previous call. */
   boolean quietSinceLastCall() {
     long compileMs = compiler.getTotalCompilationTime();

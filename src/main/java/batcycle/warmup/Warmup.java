@@ -50,6 +50,7 @@ public final class Warmup {
   private final JitActivity jit = new JitActivity();
   private final long startNanos = System.nanoTime();
   private final long startCpuNanos = processCpuNanos();
+  private final long startCompileMs = jit.totalCompileMs();
   private volatile boolean stopping;
   private long timer = -1;
   private StubApp stub;
@@ -73,7 +74,7 @@ public final class Warmup {
         .compose(stub -> {
           warmup.stub = stub;
           BatcycleConfig copy = privateCopy(config, stub.port());
-          return ProxyServer.start(acceptor, eventLoops, transport, copy, warmup.requestPath(copy));
+          return ProxyServer.start(acceptor, eventLoops, transport, copy, warmup.requestPath(copy), null);
         })
         .onSuccess(proxy -> warmup.run(proxy, config.startup().warmup(), config.startup().warmupMinRequests()))
         .onFailure(cause -> warmup.finish("failure: " + cause.getMessage()));
@@ -89,6 +90,11 @@ public final class Warmup {
     overrides.put(Key.DEMO, "false");
     overrides.put(Key.STARTUP_HOLD_TIMEOUT, "0"); // the stub is up before the copy starts
     overrides.put(Key.RATE_LIMIT_LIMIT, "0"); // synthetic requests must not be refused with 429s
+    // The synthetic load speaks plain HTTP to the copy: no certificate files are read for it.
+    overrides.put(Key.TLS_CERT_FILE, "");
+    overrides.put(Key.TLS_KEY_FILE, "");
+    overrides.put(Key.TLS_CLIENT_CA_FILE, "");
+    overrides.put(Key.TLS_CLIENT_AUTH, "none");
     return config.with(overrides);
   }
 
@@ -168,6 +174,7 @@ public final class Warmup {
     long failures = load == null ? 0 : load.failed();
     Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
     Duration cpu = Duration.ofNanos(Math.max(0, processCpuNanos() - startCpuNanos));
+    long compileMs = jit.totalCompileMs() - startCompileMs;
     Future<Void> loadStopped = load == null ? Future.succeededFuture() : load.stop();
     loadStopped
         .eventually(() -> proxy == null ? Future.succeededFuture() : proxy.close())
@@ -184,8 +191,9 @@ public final class Warmup {
             LOG.warn("warm-up ended early ({}): {} synthetic requests succeeded, {} failed, in {} ms; the first real "
                 + "requests may be slow", endedBy, requests, failures, took.toMillis());
           } else {
-            LOG.info("warm-up: {} synthetic requests through a private copy of the request path in {} ms, {} ms of "
-                + "CPU for the whole process ({})", requests, took.toMillis(), cpu.toMillis(), endedBy);
+            LOG.info("warm-up: {} synthetic requests through a private copy of the request path in {} ms; the "
+                + "process used {} ms of CPU, the JIT compilers {} ms ({})", requests, took.toMillis(), cpu.toMillis(),
+                compileMs, endedBy);
           }
           done.complete(result);
         });

@@ -53,7 +53,7 @@ class ConfigLoaderTest {
       assertThat(config.listener().clientIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
       assertThat(config.listener().maxHeaderSize()).isEqualTo(64 * 1024);
       assertThat(config.listener().maxRequestLine()).isEqualTo(8 * 1024);
-      assertThat(config.headers()).isEqualTo(new HeaderConfig(true, true, false, false));
+      assertThat(config.headers()).isEqualTo(new HeaderConfig(true, true, false, false, ""));
       assertThat(config.demo()).isFalse();
       assertThat(config.configFile()).isEmpty();
     }
@@ -694,6 +694,13 @@ class ConfigLoaderTest {
   @Test
   void positionalArgumentIsUnknown() {
     assertThat(problems(NO_ENV, "serve")).containsExactly("serve: unknown argument (see --help)");
+  }
+
+  @Test
+  void injectAfterSettingsIsRefusedWithWhereItBelongs() {
+    // Main hands "inject ..." to batcycle.inject only as the first argument.
+    assertThat(problems(NO_ENV, "--listen", ":8000", "inject", "deployment.yaml")).containsExactly(
+        "inject takes no batcycle settings and must come first: java -jar batcycle.jar inject FILE... (see inject --help)");
   }
 
   @ParameterizedTest

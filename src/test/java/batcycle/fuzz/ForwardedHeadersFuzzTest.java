@@ -48,7 +48,7 @@ class ForwardedHeadersFuzzTest {
   @FuzzTest
   void forwardedHeadersNameTheClientAndKeepEverythingElse(FuzzedDataProvider data) throws UnknownHostException {
     HeaderConfig config = new HeaderConfig(data.consumeBoolean(), data.consumeBoolean(), data.consumeBoolean(),
-        data.consumeBoolean());
+        data.consumeBoolean(), "");
     String scheme = data.pickValue(new String[] {"http", "https"});
     InetAddress client = InetAddress.getByAddress(address(data, data.consumeBoolean() ? 4 : 16));
     HttpHeaders headers = new DefaultHttpHeaders();

@@ -45,6 +45,7 @@ class OutboundStreamingIT {
   @TempDir
   static Path dir;
   private static TestCertificates ca;
+  private static Path caFile;
   private final Vertx remoteVertx = Vertx.vertx();
   /** The connections requests came on, by protocol. */
   private final Map<String, java.util.Set<Object>> connectionsByProtocol = new ConcurrentHashMap<>();
@@ -52,7 +53,8 @@ class OutboundStreamingIT {
 
   @BeforeAll
   static void certificates() {
-    ca = TestCertificates.authority(dir, "streaming");
+    ca = TestCertificates.newCa("streaming");
+    caFile = ca.writeCa(dir.resolve("ca.pem"));
   }
 
   @AfterEach
@@ -95,7 +97,7 @@ class OutboundStreamingIT {
             listen: 127.0.0.1:0
             upstream: https://localhost:%d
             tls: {caFile: %s}
-        """.formatted(port, ca.caFile()));
+        """.formatted(port, caFile));
     assertThat(proxy.outbound("remote", "/hello").statusCode()).isEqualTo(200); // the connection is made
 
     List<CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
@@ -137,9 +139,10 @@ class OutboundStreamingIT {
   private int remote(boolean tls, boolean http2) {
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0);
     if (tls) {
-      TestCertificates.Files files = ca.server("remote-" + System.nanoTime(), List.of("localhost"));
+      Path files = dir.resolve("remote-" + System.nanoTime());
+      ca.server("remote", Duration.ofDays(1)).writeTo(files, true);
       options.setSsl(true).setUseAlpn(http2).setKeyCertOptions(new PemKeyCertOptions()
-          .setCertPath(files.cert().toString()).setKeyPath(files.key().toString()));
+          .setCertPath(files.resolve("tls.crt").toString()).setKeyPath(files.resolve("tls.key").toString()));
     } else if (http2) {
       options.setHttp2ClearTextEnabled(true);
     }
@@ -180,7 +183,7 @@ class OutboundStreamingIT {
             upstream: %s
             %s
             tls: {caFile: %s}
-        """.formatted(url, settings, ca.caFile()));
+        """.formatted(url, settings, caFile));
   }
 
   private static MessageDigest sha256() {

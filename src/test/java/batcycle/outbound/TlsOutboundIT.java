@@ -14,6 +14,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +32,14 @@ class TlsOutboundIT {
   @TempDir
   static Path dir;
   private static TestCertificates ca;
+  private static Path caFile;
   private final List<AutoCloseable> closing = new ArrayList<>();
   private ProxyHarness proxy;
 
   @BeforeAll
   static void certificates() {
-    ca = TestCertificates.authority(dir, "batcycle-test");
+    ca = TestCertificates.newCa("batcycle-test");
+    caFile = ca.writeCa(dir.resolve("ca.pem"));
   }
 
   @AfterEach
@@ -51,8 +54,8 @@ class TlsOutboundIT {
 
   @Test
   void verifiesTheRemoteAgainstTheCaFileAndSpeaksHttp2WhenTheRemoteOffersIt() {
-    RecordingOrigin remote = tlsServer(ca.server("good", List.of("localhost", "127.0.0.1")), true, false);
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + ca.caFile() + "}");
+    RecordingOrigin remote = tlsServer(ca.server("good", Duration.ofDays(1)), true, false);
+    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
 
     HttpResponse<String> response = proxy.outbound("secure", "/pay");
 
@@ -63,8 +66,8 @@ class TlsOutboundIT {
 
   @Test
   void fallsBackToHttp11WhenTheRemoteOffersNoHttp2() {
-    RecordingOrigin remote = tlsServer(ca.server("h1", List.of("localhost")), false, false);
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + ca.caFile() + "}");
+    RecordingOrigin remote = tlsServer(ca.server("h1", Duration.ofDays(1)), false, false);
+    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
 
     assertThat(proxy.outbound("secure", "/a").statusCode()).isEqualTo(200);
     assertThat(proxy.outbound("secure", "/b").statusCode()).isEqualTo(200);
@@ -75,25 +78,25 @@ class TlsOutboundIT {
 
   @Test
   void aCertificateForAnotherHostIsRefusedWithItsOwnErrorCodeAndFlag() {
-    RecordingOrigin remote = tlsServer(ca.server("other", List.of("other.example")), true, false);
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + ca.caFile() + "}");
+    RecordingOrigin remote = tlsServer(ca.wrongHostServer("other"), true, false);
+    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
 
     assertVerificationFailure(proxy.outbound("secure", "/x"), remote);
   }
 
   @Test
   void anExpiredCertificateIsRefused() {
-    RecordingOrigin remote = tlsServer(ca.expiredServer("expired", List.of("localhost")), true, false);
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + ca.caFile() + "}");
+    RecordingOrigin remote = tlsServer(ca.expiredServer("expired"), true, false);
+    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
 
     assertVerificationFailure(proxy.outbound("secure", "/x"), remote);
   }
 
   @Test
   void aCertificateFromAnUntrustedCaIsRefusedWhetherACaFileIsSetOrNot() {
-    TestCertificates stranger = TestCertificates.authority(dir, "stranger");
-    RecordingOrigin remote = tlsServer(stranger.server("untrusted", List.of("localhost")), true, false);
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + ca.caFile() + "}");
+    TestCertificates stranger = TestCertificates.newCa("stranger");
+    RecordingOrigin remote = tlsServer(stranger.server("untrusted", Duration.ofDays(1)), true, false);
+    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
     assertVerificationFailure(proxy.outbound("secure", "/x"), remote);
     proxy.close();
 
@@ -103,9 +106,9 @@ class TlsOutboundIT {
 
   @Test
   void theConfiguredServerNameIsSentAsSniAndVerifiedWhileTheUrlNamesAnAddress() {
-    RecordingOrigin remote = tlsServer(ca.server("internal", List.of("api.internal")), false, false);
+    RecordingOrigin remote = tlsServer(ca.serverFor("internal", "api.internal"), false, false);
     proxy = start("https://127.0.0.1:" + remote.port(),
-        "tls: {caFile: " + ca.caFile() + ", serverName: api.internal}");
+        "tls: {caFile: " + caFile + ", serverName: api.internal}");
 
     HttpResponse<String> response = proxy.outbound("secure", "/x");
 
@@ -115,23 +118,23 @@ class TlsOutboundIT {
 
   @Test
   void presentsTheClientCertificateToARemoteThatRequiresOne() {
-    RecordingOrigin remote = tlsServer(ca.server("mtls", List.of("localhost")), true, true);
-    TestCertificates.Files client = ca.client("client", "app.batcycle");
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + ca.caFile() + "}");
+    RecordingOrigin remote = tlsServer(ca.server("mtls", Duration.ofDays(1)), true, true);
+    Path client = write(ca.client("app.batcycle"));
+    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
     HttpResponse<String> refused = proxy.outbound("secure", "/x");
     assertThat(refused.statusCode()).isEqualTo(502);
     assertThat(refused.headers().firstValue("x-batcycle-error")).contains("upstream_tls_failure");
     proxy.close();
 
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + ca.caFile() + ", certFile: "
-        + client.cert() + ", keyFile: " + client.key() + "}");
+    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + ", certFile: "
+        + client.resolve("tls.crt") + ", keyFile: " + client.resolve("tls.key") + "}");
     assertThat(proxy.outbound("secure", "/x").statusCode()).isEqualTo(200);
   }
 
   @Test
   void protocolH2RefusesARemoteThatDoesNotAgreeToHttp2() {
-    RecordingOrigin remote = tlsServer(ca.server("h1only", List.of("localhost")), false, false);
-    proxy = start("https://localhost:" + remote.port(), "protocol: h2\n    tls: {caFile: " + ca.caFile() + "}");
+    RecordingOrigin remote = tlsServer(ca.server("h1only", Duration.ofDays(1)), false, false);
+    proxy = start("https://localhost:" + remote.port(), "protocol: h2\n    tls: {caFile: " + caFile + "}");
 
     HttpResponse<String> response = proxy.outbound("secure", "/x");
 
@@ -154,19 +157,27 @@ class TlsOutboundIT {
   }
 
   /** A TLS remote that answers with its protocol, the Host it got and the SNI it was sent. */
-  private RecordingOrigin tlsServer(TestCertificates.Files files, boolean http2, boolean clientCertificate) {
+  private RecordingOrigin tlsServer(TestCertificates.Issued certificate, boolean http2, boolean clientCertificate) {
+    Path files = write(certificate);
     HttpServerOptions options = new HttpServerOptions().setSsl(true).setSni(true).setUseAlpn(http2)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(files.cert().toString())
-            .setKeyPath(files.key().toString()));
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(files.resolve("tls.crt").toString())
+            .setKeyPath(files.resolve("tls.key").toString()));
     if (clientCertificate) {
       options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions()
-          .addCertPath(ca.caFile().toString()));
+          .addCertPath(caFile.toString()));
     }
     RecordingOrigin remote = RecordingOrigin.start(options, (request, body) -> request.response().end(
         request.version().alpnName() + " " + request.authority() + " sni=" + request.connection()
             .indicatedServerName()));
     closing.add(remote);
     return remote;
+  }
+
+  /** The certificate's tls.crt and PKCS#8 tls.key, in a directory of its own. */
+  private static Path write(TestCertificates.Issued certificate) {
+    Path files = dir.resolve(certificate.name() + "-" + System.nanoTime());
+    certificate.writeTo(files, true);
+    return files;
   }
 
   private static ProxyHarness start(String url, String settings) {

@@ -10,7 +10,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +68,26 @@ public final class ProxyHarness implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Starts from a YAML file, as {@code --config FILE} does, so a reload reads it again; the addresses (and
+   * {@code flags}) are flags, which the file never overrides.
+   */
+  public static ProxyHarness startWithFile(int upstreamPort, Path file, Map<Key, String> flags) {
+    Map<Key, String> values = new EnumMap<>(Key.class);
+    values.put(Key.LISTEN, "127.0.0.1:0");
+    values.put(Key.ADMIN, "127.0.0.1:0");
+    values.put(Key.UPSTREAM, "http://127.0.0.1:" + upstreamPort);
+    values.put(Key.EVENT_LOOPS, "2");
+    values.put(Key.STARTUP_HOLD_TIMEOUT, "0");
+    values.putAll(flags);
+    List<String> args = new ArrayList<>(List.of("--config", file.toString()));
+    values.forEach((key, value) -> args.addAll(List.of(key.flag(), value)));
+    Invocation invocation = ConfigLoader.load(args.toArray(String[]::new), Map.of());
+    BatcycleConfig config = ((Invocation.Run) invocation).config();
+    InMemoryAccessLog accessLog = new InMemoryAccessLog();
+    return new ProxyHarness(Futures.await(Batcycle.start(config, accessLog)), accessLog);
   }
 
   public int port() {

@@ -14,7 +14,7 @@
   const $ = (id) => document.getElementById(id);
   let lastFailuresKey = null;
   let lastOk = 0;
-  let configShown = false;
+  let configShown = null;
 
   function text(id, value, cls) {
     const el = $(id);
@@ -184,10 +184,21 @@
     table.replaceChild(body, table.tBodies[0]);
   }
 
+  function reloadText(r) {
+    const when = new Date(r.at).toLocaleString('en-GB');
+    let out = r.result + ' (' + r.trigger + ', ' + when + ')';
+    if (r.result !== 'applied' || r.trigger !== 'start') out += ': ' + r.detail;
+    if (r.pendingRestart.length) out += '; waiting for a restart: ' + r.pendingRestart.join(', ');
+    return out;
+  }
+
   function config(c) {
-    if (configShown) return;
-    configShown = true;
+    // Rebuilt only when the configuration or the last reload changed (a new hash or a new reload time).
+    const key = c.hash + ' ' + c.lastReload.at;
+    if (configShown === key) return;
+    configShown = key;
     const rows = [
+      ['config hash', c.hash], ['last reload', reloadText(c.lastReload)],
       ['listen', c.listen], ['upstream', c.upstream + ' (' + c.protocol + ')'], ['admin', c.admin],
       ['timeouts', 'connect ' + c.timeouts.connect + ', response ' + c.timeouts.response
         + ', upstream idle ' + c.timeouts.upstreamIdle + ', client idle ' + c.timeouts.clientIdle],
@@ -200,6 +211,7 @@
       }
     }
     const dl = $('config');
+    dl.replaceChildren();
     for (const [name, value] of rows) {
       const dt = document.createElement('dt');
       dt.textContent = name;
