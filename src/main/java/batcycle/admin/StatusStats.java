@@ -240,7 +240,7 @@ final class StatusStats {
           .put("path", r.path())
           .put("status", r.status())
           .put("flags", r.flags())
-          .put("outbound", MeterNames.OUTBOUND.equals(r.direction()) ? r.upstream() : null)
+          .put("outbound", MeterNames.DIRECTION_OUTBOUND.equals(r.direction()) ? r.upstream() : null)
           .put("requestId", r.requestId())
           .put("durationMs", r.durationMs()));
     }
@@ -287,7 +287,7 @@ final class StatusStats {
   }
 
   private static Tags outboundTags(OutboundConfig entry) {
-    return Tags.of(MeterNames.TAG_DIRECTION, MeterNames.OUTBOUND, MeterNames.TAG_UPSTREAM, entry.name());
+    return Tags.of(MeterNames.TAG_DIRECTION, MeterNames.DIRECTION_OUTBOUND, MeterNames.TAG_UPSTREAM, entry.name());
   }
 
   /** A gauge's value (whole numbers as integers), or null if it is not registered. */

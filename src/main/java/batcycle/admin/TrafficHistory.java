@@ -41,7 +41,7 @@ final class TrafficHistory {
                 Double errorRatio, Double p50Ms, Double p99Ms) {}
 
   /** The inbound path's tags. */
-  static final Tags INBOUND = Tags.of(MeterNames.TAG_DIRECTION, MeterNames.INBOUND);
+  static final Tags INBOUND = Tags.of(MeterNames.TAG_DIRECTION, MeterNames.DIRECTION_INBOUND);
 
   private final MeterRegistry registry;
   private final Tags path;

@@ -7,6 +7,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
 import java.util.Locale;
@@ -31,6 +32,8 @@ public final class UpstreamCircuit {
   private volatile CircuitBreaker breaker;
   private volatile BreakerConfig config;
   private final AtomicLong openedAtMillis = new AtomicLong();
+  /** What the circuit guards, for log lines: the app, or an outbound remote. */
+  private final String target;
 
   public UpstreamCircuit(BreakerConfig config, MeterRegistry registry) {
     this(config, registry, Tags.empty(), Clock.systemUTC());
@@ -47,6 +50,9 @@ public final class UpstreamCircuit {
 
   /** {@code clock}: the breaker's clock (tests pass a fake one to move through the open state). */
   public UpstreamCircuit(BreakerConfig config, MeterRegistry registry, Tags tags, Clock clock) {
+    String upstream = tags.stream().filter(t -> t.getKey().equals(MeterNames.TAG_UPSTREAM)).map(Tag::getValue)
+        .findFirst().orElse(MeterNames.UPSTREAM_APP);
+    this.target = upstream.equals(MeterNames.UPSTREAM_APP) ? "the app" : "the remote " + upstream;
     this.config = config;
     this.clock = clock;
     this.breaker = create(config, clock);
@@ -137,11 +143,11 @@ public final class UpstreamCircuit {
     if (now == CircuitBreaker.State.OPEN) {
       openedAtMillis.set(clock.millis());
       var metrics = breaker.getMetrics();
-      LOG.warn("circuit to the app opened: {} % of {} attempts failed; failing fast with 503 for {}",
+      LOG.warn("circuit to {} opened: {} % of {} attempts failed; failing fast with 503 for {}", target,
           String.format(Locale.ROOT, "%.1f", metrics.getFailureRate()), metrics.getNumberOfBufferedCalls(),
           config.openDuration());
     } else if (now == CircuitBreaker.State.CLOSED) {
-      LOG.info("circuit to the app closed again: the probes succeeded");
+      LOG.info("circuit to {} closed again: the probes succeeded", target);
     }
   }
 

@@ -231,13 +231,6 @@ public final class ValueType<T> {
         text -> text.isEmpty() || host.matcher(text).matches(), expected, "(none)");
   }
 
-  /** Empty, or the path of a file (checked for readability by the section that uses it). */
-  static ValueType<String> file() {
-    Predicate<String> path = text -> text.isEmpty() || text.chars().noneMatch(c -> c < ' ');
-    return new ValueType<>(String.class.getName(), "FILE", "a file path, or empty", String::trim, path,
-        "a file path, or nothing", "(none)");
-  }
-
   /** IP addresses with optional ports (53 when left out), comma-separated: never names, which would need DNS. */
   static ValueType<List<HostPort>> ipAddresses() {
     String expected = "IP addresses with an optional port, such as 10.96.0.10 or 127.0.0.1:5353, comma-separated";

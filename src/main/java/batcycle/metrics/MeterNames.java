@@ -93,14 +93,17 @@ public final class MeterNames {
   public static final String TAG_ROUTE = "route";
   public static final String TAG_REASON = "reason";
   public static final String TAG_STATE = "state";
-  /** On every meter of a request path: {@link #INBOUND} (clients to the app) or {@link #OUTBOUND} (the app out). */
+  /**
+   * On every meter of a request path: {@link #DIRECTION_INBOUND} (clients to the app) or {@link #DIRECTION_OUTBOUND}
+   * (the app out).
+   */
   public static final String TAG_DIRECTION = "direction";
-  /** On every meter of a request path: {@link #APP} inbound, the outbound entry's name outbound. */
+  /** On every meter of a request path: {@link #UPSTREAM_APP} inbound, the outbound entry's name outbound. */
   public static final String TAG_UPSTREAM = "upstream";
-  public static final String INBOUND = "inbound";
-  public static final String OUTBOUND = "outbound";
+  public static final String DIRECTION_INBOUND = "inbound";
+  public static final String DIRECTION_OUTBOUND = "outbound";
   /** The {@code upstream} of the inbound path. */
-  public static final String APP = "app";
+  public static final String UPSTREAM_APP = "app";
   public static final String TAG_CERTIFICATE = "certificate";
   public static final String TAG_RESULT = "result";
   public static final String TAG_PROTOCOL = "protocol";

@@ -52,7 +52,7 @@ public final class ProxyMeters {
   private final AtomicInteger upstreamConnections = new AtomicInteger();
 
   public ProxyMeters(MeterRegistry registry, TraceExemplars exemplars, MetricsConfig config, int upstreamPoolMax) {
-    this(registry, exemplars, config, upstreamPoolMax, MeterNames.INBOUND, MeterNames.APP);
+    this(registry, exemplars, config, upstreamPoolMax, MeterNames.DIRECTION_INBOUND, MeterNames.UPSTREAM_APP);
   }
 
   /**

@@ -95,7 +95,7 @@ public final class ProxyServer {
         started.complete(new ProxyServer(((io.netty.channel.ChannelFuture) bound).channel(), loops, setups,
             connections));
       } else {
-        started.fail(ConfigException.bindFailure(MeterNames.OUTBOUND.equals(path.direction())
+        started.fail(ConfigException.bindFailure(MeterNames.DIRECTION_OUTBOUND.equals(path.direction())
             ? "outbound[" + path.name() + "].listen" : Key.LISTEN.path(), address, bound.cause()));
       }
     });

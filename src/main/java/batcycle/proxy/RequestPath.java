@@ -58,7 +58,7 @@ public final class RequestPath {
   /** The inbound path, to the app. */
   public RequestPath(BatcycleConfig config, ProxyMeters meters, AccessLogSink accessLog, Drain drain,
                      AppProbe appProbe) {
-    this(config, MeterNames.INBOUND, MeterNames.APP, Upstream.app(config, meters), meters, accessLog, drain,
+    this(config, MeterNames.DIRECTION_INBOUND, MeterNames.UPSTREAM_APP, Upstream.app(config, meters), meters, accessLog, drain,
         appProbe);
   }
 
@@ -68,7 +68,7 @@ public final class RequestPath {
    */
   public static RequestPath outbound(OutboundConfig entry, ProxyMeters meters, AccessLogSink accessLog, Drain drain,
                                      NameResolution dns) {
-    return new RequestPath(entry.settings(), MeterNames.OUTBOUND, entry.name(), Upstream.remote(entry, dns, meters),
+    return new RequestPath(entry.settings(), MeterNames.DIRECTION_OUTBOUND, entry.name(), Upstream.remote(entry, dns, meters),
         meters, accessLog, drain, null);
   }
 
@@ -154,7 +154,7 @@ public final class RequestPath {
   }
 
   private boolean isOutbound() {
-    return MeterNames.OUTBOUND.equals(direction);
+    return MeterNames.DIRECTION_OUTBOUND.equals(direction);
   }
 
   /** {@code inbound}, or {@code outbound}. */

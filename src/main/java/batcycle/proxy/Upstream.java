@@ -50,7 +50,7 @@ final class Upstream {
   static Upstream app(BatcycleConfig config, ProxyMeters meters) {
     UpstreamConfig app = config.upstream();
     Endpoint endpoint = new Endpoint(new InetSocketAddress(app.host(), app.port()), app.host(), app.authority());
-    EndpointSet set = EndpointSet.fixed(MeterNames.APP, endpoint, meters.registry(), meters.tags());
+    EndpointSet set = EndpointSet.fixed(MeterNames.UPSTREAM_APP, endpoint, meters.registry(), meters.tags());
     return new Upstream(set, new EndpointPicker(batcycle.config.Balancer.LEAST_REQUEST), null,
         app.protocol() == UpstreamProtocol.H2C ? Mode.H2 : Mode.HTTP1, false,
         perLoop(app.maxConnections(), config.listener().eventLoops()));

@@ -33,12 +33,16 @@ class OutboundReloadIT {
 
   private String yaml(String retry, String listen) {
     return """
+        timeouts: {response: %3$s}
         outbound:
           - name: payments
-            listen: %s
-            upstream: http://127.0.0.1:%d
-            retry: {maxAttempts: %s, backoffBase: 1ms}
-        """.formatted(listen, remote.port(), retry);
+            listen: %1$s
+            upstream: http://127.0.0.1:%2$d
+            retry: {maxAttempts: %4$s, backoffBase: 1ms}
+          - name: logs
+            listen: 127.0.0.1:0
+            upstream: http://127.0.0.1:%2$d
+        """.formatted(listen, remote.port(), retry.equals("1") ? "10s" : "20s", retry);
   }
 
   @Test
@@ -55,6 +59,8 @@ class OutboundReloadIT {
       assertThat(applied.detail()).contains("retry.maxAttempts");
       assertThat(proxy.outbound("payments", "/b").statusCode()).as("retried now").isEqualTo(200);
       assertThat(proxy.batcycle().config().outbound().get(0).settings().retry().maxAttempts()).isEqualTo(3);
+      assertThat(proxy.batcycle().config().outbound().get(1).settings().timeouts().response())
+          .as("an inbound value the entry inherits").hasSeconds(20);
 
       Files.writeString(file, yaml("3", "127.0.0.1:2"));
       ConfigReloader.Status moved = proxy.batcycle().reload("test");
