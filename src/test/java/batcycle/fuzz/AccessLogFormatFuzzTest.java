@@ -77,6 +77,9 @@ class AccessLogFormatFuzzTest {
     fields.put(AccessLogRecord.METHOD, r.method());
     fields.put(AccessLogRecord.PATH, r.path());
     fields.put(AccessLogRecord.PROTOCOL, r.protocol());
+    fields.put(AccessLogRecord.DIRECTION, r.direction());
+    fields.put(AccessLogRecord.UPSTREAM, r.upstream());
+    fields.put(AccessLogRecord.UPSTREAM_HOST, r.upstreamHost());
     fields.put(AccessLogRecord.RETRY_REASONS, r.retryReasons());
     fields.put(AccessLogRecord.FLAGS, r.flags());
     fields.put(AccessLogRecord.USER_AGENT, r.userAgent());
