@@ -88,6 +88,7 @@ public final class Main {
 
     static int run(BatcycleConfig config, PrintStream out, PrintStream err) {
       LogSetup.apply(config.observability().logFormat());
+      ShutdownSignals.ignoreReloadsWhileStarting();
       Batcycle running;
       try {
         running = Batcycle.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -15,6 +15,15 @@ public final class ShutdownSignals {
 
   private ShutdownSignals() {}
 
+  /**
+   * Until {@link #install} runs, a SIGHUP (a ConfigMap rollout, a human) would end the JVM, which is the signal's
+   * default action: it is logged and ignored instead, as the configuration being started is the file's anyway.
+   */
+  public static void ignoreReloadsWhileStarting() {
+    Signal.handle(new Signal("HUP"), signal -> LOG.info("SIGHUP while starting: nothing to reload yet, the "
+        + "configuration being started was read just now"));
+  }
+
   public static void install(Batcycle running) {
     AtomicBoolean signalled = new AtomicBoolean();
     for (String name : new String[] {"TERM", "INT"}) {

@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * these loops only, so the admin server keeps a loop of its own. The loops belong to Vert.x, which shuts them down;
  * shutting this view down does nothing.
  */
-final class LoopGroup extends AbstractEventExecutorGroup implements EventLoopGroup {
+public final class LoopGroup extends AbstractEventExecutorGroup implements EventLoopGroup {
   private final List<EventLoop> loops;
   private final AtomicInteger next = new AtomicInteger();
 
-  LoopGroup(List<EventLoop> loops) {
+  public LoopGroup(List<EventLoop> loops) {
     this.loops = List.copyOf(loops);
   }
 

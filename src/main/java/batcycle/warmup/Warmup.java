@@ -8,6 +8,7 @@ import batcycle.config.Key;
 import batcycle.drain.Drain;
 import batcycle.metrics.ProxyMeters;
 import batcycle.metrics.TraceExemplars;
+import batcycle.proxy.LoopGroup;
 import batcycle.proxy.ProxyServer;
 import batcycle.proxy.RequestPath;
 import batcycle.startup.AppProbe;
@@ -46,6 +47,9 @@ public final class Warmup {
   public record Result(long requests, long failures, Duration took, Duration cpu, String endedBy) {}
 
   private final Vertx vertx;
+  /** The real proxy's loops: the stub and the synthetic clients run there too, as they would compete in a pod. */
+  private final LoopGroup loops;
+  private final Transport transport;
   private final Promise<Result> done = Promise.promise();
   private final JitActivity jit = new JitActivity();
   private final long startNanos = System.nanoTime();
@@ -59,8 +63,10 @@ public final class Warmup {
   private StreamAccessLogSink accessLog;
   private volatile WarmupLoad load;
 
-  private Warmup(Vertx vertx) {
+  private Warmup(Vertx vertx, List<EventLoop> eventLoops, Transport transport) {
     this.vertx = vertx;
+    this.loops = new LoopGroup(eventLoops);
+    this.transport = transport;
   }
 
   /**
@@ -69,8 +75,8 @@ public final class Warmup {
    */
   public static Warmup start(Vertx vertx, EventLoopGroup acceptor, List<EventLoop> eventLoops, Transport transport,
                              BatcycleConfig config) {
-    Warmup warmup = new Warmup(vertx);
-    StubApp.start(vertx)
+    Warmup warmup = new Warmup(vertx, eventLoops, transport);
+    StubApp.start(acceptor, new LoopGroup(eventLoops), transport)
         .compose(stub -> {
           warmup.stub = stub;
           BatcycleConfig copy = privateCopy(config, stub.port());
@@ -119,7 +125,7 @@ public final class Warmup {
       finish("stopped");
       return;
     }
-    load = new WarmupLoad(vertx, proxy.port());
+    load = new WarmupLoad(loops, transport, proxy.port());
     load.start();
     long deadline = startNanos + limit.toNanos();
     timer = vertx.setPeriodic(CHECK_MS, id -> {

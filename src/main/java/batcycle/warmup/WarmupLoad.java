@@ -1,56 +1,92 @@
 package batcycle.warmup;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.spi.transport.Transport;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Keeps a fixed number of synthetic requests in flight against the warm-up's proxy until stopped: HTTP/1.1 on
- * several keep-alive connections and HTTP/2 streams on two connections, mostly small GETs with some large
- * responses and some request bodies, with the headers real clients send, so the code real traffic takes is the
- * code that gets compiled.
+ * several keep-alive connections and HTTP/2 streams on two connections, mostly small GETs with some large responses
+ * and some request bodies, with the headers real clients send, so the code real traffic takes is the code that gets
+ * compiled. It uses the Netty codecs the proxy uses towards the app, so compiling it is not wasted either.
  */
 final class WarmupLoad {
   private static final int HTTP1_CONNECTIONS = 16;
   private static final int HTTP2_CONNECTIONS = 2;
-  private static final int HTTP2_STREAMS = 16;
-  private static final Buffer REQUEST_BODY = Buffer.buffer("warm-up ".repeat(256));
+  private static final int STREAMS_PER_CONNECTION = 8;
+  private static final ByteBuf REQUEST_BODY = Unpooled.unreleasableBuffer(
+      Unpooled.copiedBuffer("warm-up ".repeat(256), StandardCharsets.US_ASCII)).asReadOnly();
 
-  private final int port;
-  private final HttpClient http1;
-  private final HttpClient http2;
+  private final Bootstrap http1;
+  private final Bootstrap http2;
+  private final String authority;
+  private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong succeeded = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final Promise<Void> drained = Promise.promise();
+  private final List<Channel> connections = new CopyOnWriteArrayList<>();
+  private final AtomicInteger open = new AtomicInteger();
+  private final Promise<Void> closed = Promise.promise();
   private volatile boolean stopped;
 
-  WarmupLoad(Vertx vertx, int port) {
-    this.port = port;
-    this.http1 = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(HTTP1_CONNECTIONS));
-    this.http2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-            .setHttp2ClearTextUpgrade(false).setHttp2MultiplexingLimit(HTTP2_STREAMS / HTTP2_CONNECTIONS),
-        new PoolOptions().setHttp2MaxSize(HTTP2_CONNECTIONS));
+  WarmupLoad(EventLoopGroup loops, Transport transport, int port) {
+    this.authority = "127.0.0.1:" + port;
+    Bootstrap base = new Bootstrap().group(loops).channelFactory(transport.channelFactory(false))
+        .option(ChannelOption.TCP_NODELAY, true).remoteAddress("127.0.0.1", port);
+    this.http1 = base.clone().handler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel channel) {
+        channel.pipeline().addLast(new HttpClientCodec(), new Http1Requests());
+      }
+    });
+    this.http2 = base.clone().handler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel channel) {
+        channel.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+      }
+    });
   }
 
   void start() {
     for (int i = 0; i < HTTP1_CONNECTIONS; i++) {
-      inFlight.incrementAndGet();
-      next(http1, i);
+      connect(http1, null);
     }
-    for (int i = 0; i < HTTP2_STREAMS; i++) {
-      inFlight.incrementAndGet();
-      next(http2, i);
+    for (int i = 0; i < HTTP2_CONNECTIONS; i++) {
+      connect(http2, parent -> {
+        for (int s = 0; s < STREAMS_PER_CONNECTION; s++) {
+          openStream(parent);
+        }
+      });
     }
   }
 
@@ -62,46 +98,148 @@ final class WarmupLoad {
     return failed.get();
   }
 
-  /** Stops issuing requests; completes when the last one in flight has ended, with both clients closed. */
+  /** Stops issuing requests and closes every connection; completes once all are closed. */
   Future<Void> stop() {
     stopped = true;
-    if (inFlight.get() == 0) {
-      drained.tryComplete();
+    connections.forEach(Channel::close);
+    if (open.get() == 0) {
+      closed.tryComplete();
     }
-    return drained.future().eventually(() -> http1.close().eventually(http2::close));
+    return closed.future();
   }
 
-  private void next(HttpClient client, long sequence) {
+  private void connect(Bootstrap bootstrap, java.util.function.Consumer<Channel> connected) {
     if (stopped) {
-      if (inFlight.decrementAndGet() == 0) {
-        drained.tryComplete();
-      }
       return;
     }
-    send(client, sequence).onComplete(result -> {
-      if (result.succeeded() && result.result() == 200) {
-        succeeded.incrementAndGet();
-      } else {
-        failed.incrementAndGet();
+    open.incrementAndGet();
+    ChannelFuture connect = bootstrap.connect();
+    Channel channel = connect.channel();
+    connections.add(channel);
+    channel.closeFuture().addListener(done -> {
+      connections.remove(channel);
+      if (!stopped) {
+        failed.incrementAndGet(); // our own proxy closed a healthy connection: count it, and replace it
+        connect(bootstrap, connected);
       }
-      next(client, sequence + HTTP1_CONNECTIONS + HTTP2_STREAMS);
+      if (open.decrementAndGet() == 0 && stopped) {
+        closed.tryComplete();
+      }
+    });
+    connect.addListener(done -> {
+      if (done.isSuccess() && connected != null) {
+        connected.accept(channel);
+      }
     });
   }
 
-  /** One request of the mix: 1 in 8 a 16 KiB response, 1 in 8 a 2 KiB body echoed, the rest small GETs. */
-  private Future<Integer> send(HttpClient client, long sequence) {
-    int kind = (int) (sequence % 8);
-    boolean post = kind == 1;
-    RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(port)
-        .setMethod(post ? HttpMethod.POST : HttpMethod.GET)
-        .setURI(kind == 0 ? StubApp.LARGE : post ? StubApp.ECHO : StubApp.SMALL + "?n=" + sequence)
-        .putHeader("user-agent", "batcycle-warmup")
-        .putHeader("accept", "*/*");
-    if (sequence % 3 == 0) {
-      options.putHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  private void openStream(Channel parent) {
+    if (stopped || !parent.isActive()) {
+      return;
     }
-    return client.request(options)
-        .compose(request -> post ? request.send(REQUEST_BODY) : request.send())
-        .compose(response -> response.body().map(body -> response.statusCode()));
+    new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel stream) {
+        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new Http2Request(parent));
+      }
+    }).open();
+  }
+
+  /** One request of the mix: 1 in 8 a 16 KiB response, 1 in 8 a 2 KiB body, the rest small GETs. */
+  private FullHttpRequest nextRequest() {
+    long n = sequence.getAndIncrement();
+    int kind = (int) (n % 8);
+    boolean post = kind == 1;
+    String uri = kind == 0 ? StubApp.LARGE : post ? StubApp.ECHO : StubApp.SMALL + "?n=" + n;
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, post ? HttpMethod.POST : HttpMethod.GET,
+        uri, post ? REQUEST_BODY.duplicate() : Unpooled.EMPTY_BUFFER);
+    HttpHeaders headers = request.headers();
+    headers.set(HttpHeaderNames.HOST, authority)
+        .set(HttpHeaderNames.USER_AGENT, "batcycle-warmup")
+        .set(HttpHeaderNames.ACCEPT, "*/*");
+    if (post) {
+      headers.setInt(HttpHeaderNames.CONTENT_LENGTH, REQUEST_BODY.readableBytes())
+          .set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    }
+    if (n % 3 == 0) {
+      headers.set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    }
+    return request;
+  }
+
+  /** Counts a response by its status: the stub only ever answers 200. */
+  private void record(int status) {
+    (status == 200 ? succeeded : failed).incrementAndGet();
+  }
+
+  /** Request after request on one HTTP/1.1 keep-alive connection. */
+  private final class Http1Requests extends ChannelInboundHandlerAdapter {
+    private int status;
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ctx.writeAndFlush(nextRequest());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof HttpResponse response) {
+          status = response.status().code();
+        }
+        if (msg instanceof LastHttpContent) {
+          record(status);
+          if (stopped) {
+            ctx.close();
+          } else {
+            ctx.writeAndFlush(nextRequest());
+          }
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  /** One request on one HTTP/2 stream; when it ends, the next one opens a new stream on the same connection. */
+  private final class Http2Request extends ChannelInboundHandlerAdapter {
+    private final Channel parent;
+    private int status;
+
+    Http2Request(Channel parent) {
+      this.parent = parent;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ctx.writeAndFlush(nextRequest());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof HttpResponse response) {
+          status = response.status().code();
+        }
+        if (msg instanceof LastHttpContent) {
+          record(status);
+          openStream(parent);
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      failed.incrementAndGet();
+      ctx.close();
+      openStream(parent);
+    }
   }
 }
