@@ -28,10 +28,20 @@ import io.vertx.core.Future;
 final class RequestPreparation implements Layer {
   private final boolean startTraces;
   private final boolean upstreamIsH2c;
+  private final boolean ownSpan;
 
   RequestPreparation(boolean startTraces, UpstreamProtocol upstreamProtocol) {
+    this(startTraces, upstreamProtocol == UpstreamProtocol.H2C, false);
+  }
+
+  /**
+   * {@code upstreamIsH2}: the upstream always speaks HTTP/2; {@code ownSpan}: with tracing on, batcycle sends its own
+   * span id as the parent (outbound: batcycle's hop becomes a span of the app's trace).
+   */
+  RequestPreparation(boolean startTraces, boolean upstreamIsH2, boolean ownSpan) {
     this.startTraces = startTraces;
-    this.upstreamIsH2c = upstreamProtocol == UpstreamProtocol.H2C;
+    this.upstreamIsH2c = upstreamIsH2;
+    this.ownSpan = ownSpan;
   }
 
   @Override
@@ -91,9 +101,17 @@ final class RequestPreparation implements Layer {
     return null;
   }
 
-  /** The client's trace, passed on untouched; or, if configured and there is none, a new one for the app. */
+  /**
+   * The client's trace, passed on untouched; or, if configured and there is none, a new one for the app. Outbound
+   * with tracing on, the app's trace continues with batcycle's own span id (its tracestate kept).
+   */
   private TraceContext trace(HttpHeaders outbound) {
     TraceContext trace = TraceContext.parse(outbound.get(HeaderNames.TRACEPARENT));
+    if (trace != null && ownSpan && startTraces) {
+      trace = trace.child();
+      outbound.set(HeaderNames.TRACEPARENT, trace.header());
+      return trace;
+    }
     if (trace == null && startTraces) {
       trace = TraceContext.start(true);
       outbound.set(HeaderNames.TRACEPARENT, trace.header());
