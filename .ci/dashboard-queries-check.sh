@@ -2,12 +2,13 @@
 # Proves that every query of the Grafana dashboard returns data from a real Prometheus that scraped batcycle
 # under traffic.
 # 1. batcycle starts with its demo app as the upstream, on free loopback ports, with a 64 MiB heap (so that the
-#    GC panels have pauses to show);
+#    GC panels have pauses to show), and the demo's outbound entry "remote" with the demo remote behind it;
 # 2. Debian's prometheus starts on a free loopback port, scraping batcycle's /metrics every second with the
 #    labels Kubernetes would give it (namespace, pod, job="batcycle"), and loads the recording rules;
 # 3. bounded traffic for TRAFFIC_SECONDS (default 20): successes, 404s, 5xx from /flaky, slow requests over the
-#    0.5 s latency objective, request and response bodies, malformed requests batcycle rejects itself, and bursts
-#    beyond a small concurrency limit that batcycle sheds;
+#    0.5 s latency objective, request and response bodies, malformed requests batcycle rejects itself, bursts
+#    beyond a small concurrency limit that batcycle sheds, and calls through the outbound listener (successes, 5xx
+#    and retries);
 # 4. .ci/validate/dashboard-queries.mjs runs each panel query (variables substituted), each variable's
 #    label_values and each recording rule, and lists those that return nothing.
 # Exits 1 if any query returns no data. Everything it starts is stopped on exit.
@@ -38,17 +39,18 @@ cleanup() {
 trap cleanup EXIT
 
 # Free loopback ports, from the kernel (bind to port 0), released just before use.
-read -r proxy admin app prom < <(node -e '
+read -r proxy admin app prom outbound remote < <(node -e '
   const net = require("net"); const servers = [];
   const one = () => new Promise((ok) => { const s = net.createServer(); servers.push(s); s.listen(0, "127.0.0.1", () => ok(s.address().port)); });
-  Promise.all([one(), one(), one(), one()]).then((ports) => { servers.forEach((s) => s.close()); console.log(ports.join(" ")); });')
+  Promise.all([one(), one(), one(), one(), one(), one()]).then((ports) => { servers.forEach((s) => s.close()); console.log(ports.join(" ")); });')
 
-step "batcycle --demo: proxy :$proxy, admin :$admin, demo app :$app"
+step "batcycle --demo: proxy :$proxy, admin :$admin, demo app :$app, outbound :$outbound, demo remote :$remote"
 # A small concurrency limit and queue, so that the bursts below are shed (503 overloaded) and the limit, queue and
 # rejection panels show movement, not only zeros.
 java -Xmx64m -XX:+UseSerialGC -jar target/batcycle.jar --demo \
   --listen "127.0.0.1:$proxy" --admin "127.0.0.1:$admin" --upstream "http://127.0.0.1:$app" \
-  --limits-max-concurrent 8 --limits-queue-size 2 >"$work/batcycle.log" 2>&1 &
+  --limits-max-concurrent 8 --limits-queue-size 2 \
+  --outbound "remote=127.0.0.1:$outbound=http://127.0.0.1:$remote" >"$work/batcycle.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 150); do
   curl -fs -o /dev/null -m 1 "http://127.0.0.1:$admin/healthz" && break
@@ -95,6 +97,9 @@ traffic() { # one worker: a fixed mix of requests until the deadline, at most 50
     curl -s -o /dev/null -m 5 "$base/status/503" || true
     curl -s -o /dev/null -m 5 --data-binary "@$work/prometheus.yml" "$base/echo" || true
     curl -s -o /dev/null -m 5 "$base/bytes?n=65536" || true
+    curl -s -o /dev/null -m 5 "$base/call?path=/hello" || true # client -> app -> outbound -> demo remote
+    curl -s -o /dev/null -m 5 "http://127.0.0.1:$outbound/flaky?rate=0.5" || true
+    curl -s -o /dev/null -m 5 "http://127.0.0.1:$outbound/status/503" || true
     [ $((i % 10)) = 0 ] && { curl -s -o /dev/null -m 5 "$base/slow?ms=600" || true; }
     # A burst of 12 slow requests at once, beyond the limit and queue of 8 + 2 (with the other worker's, 24).
     if [ $((i % 10)) = 5 ]; then

@@ -18,7 +18,7 @@ const dashboard = JSON.parse(readFileSync(join(repo, 'grafana', 'dashboards', 'b
 
 // What Grafana would substitute with namespace "fusion" and All pods and instances selected (allValue ".*").
 // $__rate_interval is at least four scrape intervals: 4 s here, where Prometheus scrapes every second.
-const VARIABLES = { namespace: 'fusion', pod: '.*', instance: '.*', __rate_interval: '4s', __interval: '1s' };
+const VARIABLES = { namespace: 'fusion', pod: '.*', instance: '.*', remote: '.*', __rate_interval: '4s', __interval: '1s' };
 const substitute = (expr) => expr.replace(/\$\{?([A-Za-z_]\w*)\}?/g, (m, name) => VARIABLES[name] ?? m);
 
 async function api(path, params) {

@@ -434,6 +434,18 @@ function agreement(v, workload) {
     }
     return `${listen.port}, ${admin.port}`;
   });
+  if (config.outbound) {
+    check('outbound entries listen on loopback only, on ports of their own', () => {
+      const taken = new Set([listen.port, admin.port, ...spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort))]);
+      for (const entry of config.outbound) {
+        const at = hostPort(String(entry.listen), `outbound ${entry.name} listen`);
+        assert(/^(127\.|localhost$|::1$)/.test(at.host), `outbound ${entry.name} listens on ${at.host}: the pod's network would reach it`);
+        assert(!taken.has(at.port), `outbound ${entry.name} listens on port ${at.port}, already in use in the pod`);
+        taken.add(at.port);
+      }
+      return config.outbound.map((e) => `${e.name} ${e.listen}`).join(', ');
+    });
+  }
   check('upstream is the app container on loopback', () => {
     assert(['127.0.0.1', 'localhost', '[::1]'].includes(upstream.hostname), `upstream host ${upstream.hostname} is not loopback`);
     return upstream.href;
@@ -570,7 +582,8 @@ function agreement(v, workload) {
     });
   }
   runs.push({ variant: `${v.name}: ${id}`, configText, env: Object.fromEntries(Object.entries(env).filter(([, val]) => val !== undefined)),
-    admin, listen, tls, upstream: upstream.href });
+    admin, listen, tls, upstream: upstream.href,
+    outbound: (config.outbound ?? []).map((e) => hostPort(String(e.listen), 'outbound listen')) });
 }
 
 // batcycle itself: start it with each variant's configuration file and environment, exactly as in the pod, in a
@@ -624,6 +637,7 @@ for (const r of runs) {
         done
         for p in ${paths.join(' ')}; do echo "PATH $p $(curl -s -o /dev/null -m 2 -w '%{http_code}' http://127.0.0.1:${r.admin.port}$p)"; done
         echo "PROXY $(curl -sk -m 5 -w ' %{http_code}' ${proxyUrl})"
+        for p in ${r.outbound.map((o) => o.port).join(' ')}; do echo "OUTBOUND $p $(curl -s -o /dev/null -m 10 -w '%{http_code}' http://127.0.0.1:$p/)"; done
         echo "CONFIG $(curl -s -m 2 http://127.0.0.1:${r.admin.port}/config | tr -d '\n')"
         kill -KILL $pid $app; wait $pid $app 2>/dev/null # no drain wanted here
         echo "LOG"; cat "$DIR/log"; true`;
@@ -643,7 +657,8 @@ for (const r of runs) {
       // batcycle's start-up checks warn about settings that fight each other (a drain longer than the grace
       // period, an idle timeout not below the app's keep-alive, ...): the manifests must not trigger any.
       const log = out.slice(out.indexOf('\nLOG\n') + 5);
-      const warnings = log.split('\n').filter((l) => /\bWARN/.test(l));
+      // Outbound remotes' names cannot be resolved here: the network namespace has no DNS, unlike a pod.
+      const warnings = log.split('\n').filter((l) => /\bWARN/.test(l) && !/EndpointSet - \S+: cannot resolve /.test(l));
       assert(warnings.length === 0, `batcycle warned at start-up:\n${warnings.join('\n')}`);
       // The latency objective of the alerts is a histogram bucket: batcycle must have that bucket.
       const effective = JSON.parse(/^CONFIG (.*)$/m.exec(out)?.[1] || '{}').keys ?? {};
@@ -654,6 +669,10 @@ for (const r of runs) {
       }
       const proxy = /^PROXY (.*)$/m.exec(out)?.[1];
       eq(proxy, 'app 200', 'a request to the proxy port (the app answers "app")');
+      // Each outbound listener answers: 502, since no remote is reachable from the namespace.
+      for (const o of r.outbound) {
+        eq(new RegExp(`^OUTBOUND ${o.port} (\\d+)$`, 'm').exec(out)?.[1], '502', `outbound listener ${o.port}`);
+      }
       return `healthz 200, readyz ${codes['/readyz']}, metrics ${codes['/metrics']}, proxy -> app ${proxy}`;
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -119,9 +119,14 @@ public final class Main {
           BuildInfo.version(), config.listen().host(), running.proxyPort(), config.upstream().displayUrl(),
           config.upstreamProtocol(), config.admin().host(), running.adminPort(), config.eventLoops(),
           running.transport(), Runtime.version().feature());
+      for (var entry : config.outbound()) {
+        LOG.info("outbound {}: the app calls {}:{}, forwarded to {}", entry.name(), entry.listen().host(),
+            running.outboundPort(entry.name()), String.join(", ", entry.upstreams().stream()
+                .map(Object::toString).toList()));
+      }
       running.appUp().onSuccess(v -> LOG.info("ready: the app at {} accepts connections", config.upstream().url()));
       if (config.demo()) {
-        printDemoHelp(out, running.proxyPort(), config, running.tls() != null);
+        printDemoHelp(out, running, config, running.tls() != null);
       }
       return -1;
     }
@@ -138,8 +143,8 @@ public final class Main {
   }
 
   /** {@code https}: the proxy port serves TLS (curl's -k: the demo's certificate is often self-signed). */
-  private static void printDemoHelp(PrintStream out, int port, BatcycleConfig config, boolean https) {
-    String base = (https ? "https" : "http") + "://127.0.0.1:" + port;
+  private static void printDemoHelp(PrintStream out, Batcycle running, BatcycleConfig config, boolean https) {
+    String base = (https ? "https" : "http") + "://127.0.0.1:" + running.proxyPort();
     String curl = https ? "curl -k" : "curl";
     out.println();
     out.println("Demo app on " + config.upstream().displayUrl() + ", batcycle in front of it. Try:");
@@ -151,6 +156,17 @@ public final class Main {
     out.println("  " + curl + " -i '" + base + "/flaky?rate=0.5'");
     out.println("  " + curl + " -s '" + base + "/bytes?n=10485760' | wc -c");
     out.println("  " + curl + " -s " + (https ? "--http2 " : "--http2-prior-knowledge ") + base + "/hello");
+    if (!config.outbound().isEmpty()) {
+      var entry = config.outbound().stream().filter(e -> e.name().equals("remote")).findFirst()
+          .orElse(config.outbound().get(0));
+      out.println("Both directions: the app calls " + entry.upstreams().get(0) + " through batcycle's outbound "
+          + "listener 127.0.0.1:" + running.outboundPort(entry.name()) + ":");
+      out.println("  " + curl + " -i '" + base
+          + "/call?path=/hello'     # client -> batcycle -> app -> batcycle -> remote");
+      out.println("  " + curl + " -i '" + base
+          + "/call?path=/flaky%3Frate%3D0.5'   # the remote fails, batcycle retries");
+      out.println("  curl -i http://127.0.0.1:" + running.outboundPort(entry.name()) + "/hello   # what the app calls");
+    }
     out.println("  curl -s http://127.0.0.1:" + config.admin().port() + "/healthz");
     out.println("Stop with Ctrl-C.");
     out.flush();

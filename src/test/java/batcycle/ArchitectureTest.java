@@ -38,7 +38,7 @@ class ArchitectureTest {
         .layer("DataPlane").definedBy("batcycle.proxy..")
         .layer("Concerns").definedBy("batcycle.accesslog..", "batcycle.metrics..", "batcycle.headers..",
             "batcycle.connection..", "batcycle.deadline..", "batcycle.drain..", "batcycle.startup..",
-            "batcycle.limits..", "batcycle.retry..", "batcycle.breaker..", "batcycle.tls..")
+            "batcycle.limits..", "batcycle.retry..", "batcycle.breaker..", "batcycle.tls..", "batcycle.upstream..")
         .layer("Contract").definedBy("batcycle.pipeline..")
         .layer("Vocabulary").definedBy("batcycle.errors..", "batcycle.config..")
         .layer("Commands").definedBy("batcycle.inject..")

@@ -18,6 +18,9 @@ public enum AccessLogFormat {
       field(out, AccessLogRecord.METHOD, r.method(), false);
       field(out, AccessLogRecord.PATH, r.path(), false);
       field(out, AccessLogRecord.PROTOCOL, r.protocol(), false);
+      field(out, AccessLogRecord.DIRECTION, r.direction(), false);
+      field(out, AccessLogRecord.UPSTREAM, r.upstream(), false);
+      field(out, AccessLogRecord.UPSTREAM_HOST, r.upstreamHost(), false);
       number(out, AccessLogRecord.STATUS, r.status());
       number(out, AccessLogRecord.UPSTREAM_STATUS, r.upstreamStatus());
       number(out, AccessLogRecord.BYTES_IN, r.bytesIn());
@@ -57,6 +60,9 @@ public enum AccessLogFormat {
       out.append("ms attempts=").append(r.attempts());
       if (!r.retryReasons().isEmpty()) {
         out.append(" retries=").append(r.retryReasons());
+      }
+      if ("outbound".equals(r.direction())) {
+        out.append(" upstream=").append(r.upstream()).append('@').append(orDash(r.upstreamHost()));
       }
       out.append(" flags=").append(r.flags().isEmpty() ? "-" : r.flags())
           .append(" id=").append(r.requestId()).append(" trace=").append(orDash(r.traceId())).append(" ua=\"");

@@ -26,8 +26,18 @@ public final class AccessLogLayer implements Layer {
   private final SensitiveHeaders sensitive;
   private final List<String> exactExclusions;
   private final List<String> prefixExclusions;
+  private final String direction;
+  private final String upstream;
 
   public AccessLogLayer(AccessLogConfig config, AccessLogSink sink, SensitiveHeaders sensitive) {
+    this(config, sink, sensitive, "inbound", "app");
+  }
+
+  /** {@code direction} and {@code upstream}: the request path's, written on every line. */
+  public AccessLogLayer(AccessLogConfig config, AccessLogSink sink, SensitiveHeaders sensitive, String direction,
+                        String upstream) {
+    this.direction = direction;
+    this.upstream = upstream;
     this.config = config;
     this.sink = sink;
     this.sensitive = sensitive;
@@ -77,7 +87,8 @@ public final class AccessLogLayer implements Layer {
     return new AccessLogRecord(exchange.startMillis(), exchange.requestId(),
         trace == null ? null : trace.traceId(), trace == null ? null : trace.spanId(),
         exchange.clientAddress(), exchange.method().name(),
-        config.includeQuery() ? uri : pathOnly(uri), exchange.protocol().text(), outcome.status(),
+        config.includeQuery() ? uri : pathOnly(uri), exchange.protocol().text(), direction, upstream,
+        exchange.upstreamHost() == null ? null : exchange.upstreamHost().address(), outcome.status(),
         exchange.upstreamStatus(), exchange.bytesIn(), outcome.bytesOut(),
         (System.nanoTime() - exchange.startNanos()) / 1e6, exchange.upstreamNanos() / 1e6, exchange.attempts(),
         String.join(",", exchange.retryReasons()), flags(exchange), userAgent, headers);

@@ -2,8 +2,10 @@ package batcycle.admin;
 
 import batcycle.config.BatcycleConfig;
 import batcycle.config.Key;
+import batcycle.config.OutboundConfig;
 import batcycle.config.Redaction;
 import batcycle.config.SourcedValue;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
@@ -23,11 +25,24 @@ final class ConfigView {
           .put("value", Redaction.configValue(path, e.getValue().text()))
           .put("source", e.getValue().source()));
     }
+    JsonArray outbound = new JsonArray();
+    for (OutboundConfig entry : config.outbound()) {
+      JsonObject own = new JsonObject();
+      for (Map.Entry<Key, SourcedValue> e : entry.own().entrySet()) {
+        own.put(OutboundConfig.entryPath(e.getKey()), new JsonObject()
+            .put("value", Redaction.configValue(e.getKey().path(), e.getValue().text()))
+            .put("source", e.getValue().source()));
+      }
+      outbound.add(new JsonObject().put("name", entry.name()).put("listen", entry.listen().toString())
+          .put("upstream", new JsonArray(entry.upstreams().stream().map(Object::toString).toList()))
+          .put("keys", own));
+    }
     return new JsonObject()
         .put("configFile", config.configFile().map(Object::toString).orElse(null))
         .put("eventLoops", config.eventLoops())
         .put("hash", state.hash())
         .put("lastReload", StatusStats.lastReload(state))
-        .put("keys", keys);
+        .put("keys", keys)
+        .put("outbound", outbound);
   }
 }

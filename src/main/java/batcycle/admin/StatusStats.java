@@ -5,6 +5,7 @@ import batcycle.accesslog.RecentFailures;
 import batcycle.config.BatcycleConfig;
 import batcycle.config.BuildInfo;
 import batcycle.config.Key;
+import batcycle.config.OutboundConfig;
 import batcycle.config.Redaction;
 import batcycle.config.SourcedValue;
 import batcycle.config.Values;
@@ -13,11 +14,13 @@ import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Statistic;
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,6 +45,8 @@ final class StatusStats {
   private final Readiness readiness;
   private final RecentFailures failures;
   private final TrafficHistory history;
+  /** One per outbound entry, in configuration order. */
+  private final Map<String, TrafficHistory> outbound = new LinkedHashMap<>();
   private final long startedMillis;
   /** The summary of the configuration last shown, rebuilt when a reload put another one in force. */
   private ConfigState summarized;
@@ -58,12 +63,16 @@ final class StatusStats {
     this.readiness = readiness;
     this.failures = failures;
     this.history = new TrafficHistory(registry, config.metrics().latencyBuckets());
+    for (OutboundConfig entry : config.outbound()) {
+      outbound.put(entry.name(), new TrafficHistory(registry, config.metrics().latencyBuckets(), outboundTags(entry)));
+    }
     this.startedMillis = startedMillis;
   }
 
   /** Takes the once-a-second sample. */
   void sample(long nowMillis) {
     history.record(nowMillis);
+    outbound.values().forEach(h -> h.record(nowMillis));
   }
 
   /** The whole page's data; completes once readiness is known (at once, unless no answer is cached yet). */
@@ -113,6 +122,7 @@ final class StatusStats {
         .put("retries", retries(now, recent))
         .put("circuit", circuit())
         .put("shed", shed())
+        .put("outbound", outbound(nowMillis))
         .put("failures", failures())
         .put("config", configSummary());
   }
@@ -170,9 +180,9 @@ final class StatusStats {
 
   /** Retry budget use: retries against requests, overall and recently; null if this batcycle has no retry meters. */
   private JsonObject retries(TrafficHistory.Sample now, TrafficHistory.Window recent) {
-    Collection<Meter> retried = registry.find(MeterNames.RETRIES).meters();
-    Collection<Meter> skipped = registry.find(MeterNames.RETRY_SKIPPED).meters();
-    Collection<Meter> exhausted = registry.find(MeterNames.RETRY_BUDGET_EXHAUSTED).meters();
+    Collection<Meter> retried = inbound(MeterNames.RETRIES).meters();
+    Collection<Meter> skipped = inbound(MeterNames.RETRY_SKIPPED).meters();
+    Collection<Meter> exhausted = inbound(MeterNames.RETRY_BUDGET_EXHAUSTED).meters();
     if (retried.isEmpty() && skipped.isEmpty() && exhausted.isEmpty()) {
       return null;
     }
@@ -188,10 +198,15 @@ final class StatusStats {
 
   /** The breaker's state (the worst, if there are several breakers); null if there is no breaker gauge. */
   private JsonObject circuit() {
-    Collection<Meter> gauges = registry.find(MeterNames.CIRCUIT_STATE).meters();
+    Collection<Meter> gauges = inbound(MeterNames.CIRCUIT_STATE).meters();
     if (gauges.isEmpty()) {
       return null;
     }
+    return new JsonObject().put("state", worstState(gauges));
+  }
+
+  /** The worst state among circuit-state gauges at 1, or null. */
+  private static String worstState(Collection<Meter> gauges) {
     String worst = null;
     for (Meter gauge : gauges) {
       String state = gauge.getId().getTag(MeterNames.TAG_STATE);
@@ -202,7 +217,7 @@ final class StatusStats {
         }
       }
     }
-    return new JsonObject().put("state", worst);
+    return worst;
   }
 
   private static int rank(String state) {
@@ -212,7 +227,7 @@ final class StatusStats {
 
   /** Requests batcycle answered itself instead of forwarding, by reason. */
   private JsonObject shed() {
-    Collection<Meter> rejected = registry.find(MeterNames.REJECTED).meters();
+    Collection<Meter> rejected = inbound(MeterNames.REJECTED).meters();
     return new JsonObject().put("total", sum(rejected)).put("byReason", byTag(rejected, MeterNames.TAG_REASON));
   }
 
@@ -225,15 +240,63 @@ final class StatusStats {
           .put("path", r.path())
           .put("status", r.status())
           .put("flags", r.flags())
+          .put("outbound", MeterNames.DIRECTION_OUTBOUND.equals(r.direction()) ? r.upstream() : null)
           .put("requestId", r.requestId())
           .put("durationMs", r.durationMs()));
     }
     return new JsonObject().put("capacity", failures.capacity()).put("total", failures.total()).put("items", items);
   }
 
+  /** The inbound path's meters named {@code name}: the headline numbers are about the app's own traffic. */
+  private io.micrometer.core.instrument.search.Search inbound(String name) {
+    return registry.find(name).tags(TrafficHistory.INBOUND);
+  }
+
+  /**
+   * Each outbound entry: where it listens and forwards, its recent traffic (as the headline numbers, from its own
+   * history), retries, circuit state, addresses in rotation and ejected, and requests in flight.
+   */
+  private JsonArray outbound(long nowMillis) {
+    JsonArray entries = new JsonArray();
+    for (OutboundConfig entry : configState.get().config().outbound()) {
+      TrafficHistory traffic = outbound.get(entry.name());
+      if (traffic == null) {
+        continue; // added by a reload: it runs after a restart
+      }
+      TrafficHistory.Sample now = traffic.read(nowMillis);
+      TrafficHistory.Sample base = traffic.since(nowMillis - RECENT.toMillis());
+      if (base == null) {
+        base = new TrafficHistory.Sample(startedMillis, 0, 0, 0, new long[now.buckets().length], new long[6],
+            Map.of());
+      }
+      Tags tags = outboundTags(entry);
+      entries.add(new JsonObject()
+          .put("name", entry.name())
+          .put("listen", entry.listen().toString())
+          .put("upstream", String.join(", ", entry.upstreams().stream().map(Object::toString).toList()))
+          .put("requests", now.requests())
+          .put("recent", window(traffic.between(base, now)))
+          .put("circuit", worstState(registry.find(MeterNames.CIRCUIT_STATE).tags(tags).meters()))
+          .put("healthy", gauge(registry.find(MeterNames.UPSTREAM_ENDPOINTS).tags(tags)
+              .tag(MeterNames.TAG_STATE, "healthy")))
+          .put("ejected", gauge(registry.find(MeterNames.UPSTREAM_ENDPOINTS).tags(tags)
+              .tag(MeterNames.TAG_STATE, "ejected")))
+          .put("inFlight", gauge(registry.find(MeterNames.REQUESTS_ACTIVE).tags(tags))));
+    }
+    return entries;
+  }
+
+  private static Tags outboundTags(OutboundConfig entry) {
+    return Tags.of(MeterNames.TAG_DIRECTION, MeterNames.DIRECTION_OUTBOUND, MeterNames.TAG_UPSTREAM, entry.name());
+  }
+
   /** A gauge's value (whole numbers as integers), or null if it is not registered. */
   private Number gauge(String name) {
-    Meter meter = registry.find(name).meter();
+    return gauge(inbound(name));
+  }
+
+  private static Number gauge(io.micrometer.core.instrument.search.Search search) {
+    Meter meter = search.meter();
     if (meter == null) {
       return null;
     }

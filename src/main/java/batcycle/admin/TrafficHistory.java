@@ -3,6 +3,7 @@ package batcycle.admin;
 import batcycle.metrics.MeterNames;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
@@ -39,14 +40,24 @@ final class TrafficHistory {
   record Window(long fromMillis, long toMillis, long requests, long errors, long retries, Double rate,
                 Double errorRatio, Double p50Ms, Double p99Ms) {}
 
+  /** The inbound path's tags. */
+  static final Tags INBOUND = Tags.of(MeterNames.TAG_DIRECTION, MeterNames.DIRECTION_INBOUND);
+
   private final MeterRegistry registry;
+  private final Tags path;
   private final long[] boundsNanos;
   private final Sample[] ring = new Sample[SECONDS + 1];
   private int size;
   private int newest = -1;
 
   TrafficHistory(MeterRegistry registry, List<Duration> latencyBuckets) {
+    this(registry, latencyBuckets, INBOUND);
+  }
+
+  /** {@code path}: the tags of the request path to follow (inbound, or one outbound entry). */
+  TrafficHistory(MeterRegistry registry, List<Duration> latencyBuckets, Tags path) {
     this.registry = registry;
+    this.path = path;
     this.boundsNanos = latencyBuckets.stream().mapToLong(Duration::toNanos).sorted().toArray();
   }
 
@@ -71,7 +82,7 @@ final class TrafficHistory {
     long[] buckets = new long[boundsNanos.length];
     long[] byClass = new long[6];
     Map<String, Long> byOutcome = new TreeMap<>();
-    for (Timer timer : registry.find(MeterNames.REQUESTS).timers()) {
+    for (Timer timer : registry.find(MeterNames.REQUESTS).tags(path).timers()) {
       HistogramSnapshot snapshot = timer.takeSnapshot();
       long count = snapshot.count();
       int status = status(timer.getId());
@@ -90,7 +101,7 @@ final class TrafficHistory {
       }
     }
     long retries = 0;
-    for (Meter meter : registry.find(MeterNames.RETRIES).meters()) {
+    for (Meter meter : registry.find(MeterNames.RETRIES).tags(path).meters()) {
       retries += (long) StatusStats.countOf(meter);
     }
     return new Sample(nowMillis, requests, errors, retries, buckets, byClass, byOutcome);

@@ -7,6 +7,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Set;
@@ -30,32 +32,46 @@ public final class UpstreamCircuit {
   private volatile CircuitBreaker breaker;
   private volatile BreakerConfig config;
   private final AtomicLong openedAtMillis = new AtomicLong();
+  /** What the circuit guards, for log lines: the app, or an outbound remote. */
+  private final String target;
 
   public UpstreamCircuit(BreakerConfig config, MeterRegistry registry) {
-    this(config, registry, Clock.systemUTC());
+    this(config, registry, Tags.empty(), Clock.systemUTC());
+  }
+
+  /** {@code tags}: the request path's own ({@code direction}, {@code upstream}), on every gauge. */
+  public UpstreamCircuit(BreakerConfig config, MeterRegistry registry, Tags tags) {
+    this(config, registry, tags, Clock.systemUTC());
+  }
+
+  public UpstreamCircuit(BreakerConfig config, MeterRegistry registry, Clock clock) {
+    this(config, registry, Tags.empty(), clock);
   }
 
   /** {@code clock}: the breaker's clock (tests pass a fake one to move through the open state). */
-  public UpstreamCircuit(BreakerConfig config, MeterRegistry registry, Clock clock) {
+  public UpstreamCircuit(BreakerConfig config, MeterRegistry registry, Tags tags, Clock clock) {
+    String upstream = tags.stream().filter(t -> t.getKey().equals(MeterNames.TAG_UPSTREAM)).map(Tag::getValue)
+        .findFirst().orElse(MeterNames.UPSTREAM_APP);
+    this.target = upstream.equals(MeterNames.UPSTREAM_APP) ? "the app" : "the remote " + upstream;
     this.config = config;
     this.clock = clock;
     this.breaker = create(config, clock);
     for (String state : STATES) {
       Gauge.builder(MeterNames.CIRCUIT_STATE, this, c -> c.state().equals(state) ? 1 : 0)
           .description("1 for the circuit breaker's current state, 0 for the others")
-          .tag(MeterNames.TAG_STATE, state).register(registry);
+          .tag(MeterNames.TAG_STATE, state).tags(tags).register(registry);
     }
     // Read from the breaker's own window when scraped. resilience4j's event-driven meters would make it build an
     // event object (with a ZonedDateTime) for every attempt, and nothing else here needs its events.
     Gauge.builder(MeterNames.CIRCUIT_FAILURE_RATE, this, c -> c.breaker.getMetrics().getFailureRate())
         .description("Percent of the attempts in the window that failed; -1 until breaker.minimumCalls")
-        .register(registry);
+        .tags(tags).register(registry);
     Gauge.builder(MeterNames.CIRCUIT_CALLS, this, c -> c.breaker.getMetrics().getNumberOfSuccessfulCalls())
         .description("Attempts in the breaker's window, by outcome").tag(MeterNames.TAG_OUTCOME, "success")
-        .register(registry);
+        .tags(tags).register(registry);
     Gauge.builder(MeterNames.CIRCUIT_CALLS, this, c -> c.breaker.getMetrics().getNumberOfFailedCalls())
         .description("Attempts in the breaker's window, by outcome").tag(MeterNames.TAG_OUTCOME, "failure")
-        .register(registry);
+        .tags(tags).register(registry);
   }
 
   /**
@@ -127,11 +143,11 @@ public final class UpstreamCircuit {
     if (now == CircuitBreaker.State.OPEN) {
       openedAtMillis.set(clock.millis());
       var metrics = breaker.getMetrics();
-      LOG.warn("circuit to the app opened: {} % of {} attempts failed; failing fast with 503 for {}",
+      LOG.warn("circuit to {} opened: {} % of {} attempts failed; failing fast with 503 for {}", target,
           String.format(Locale.ROOT, "%.1f", metrics.getFailureRate()), metrics.getNumberOfBufferedCalls(),
           config.openDuration());
     } else if (now == CircuitBreaker.State.CLOSED) {
-      LOG.info("circuit to the app closed again: the probes succeeded");
+      LOG.info("circuit to {} closed again: the probes succeeded", target);
     }
   }
 

@@ -3,8 +3,11 @@ package batcycle.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -14,6 +17,7 @@ import java.util.Optional;
  * {@link #upstream()}, {@link #deadline()}, {@link #observability()} and {@link #lifecycle()} gather settings from
  * several sections for the code that uses them together.
  *
+ * @param outbound     the outbound entries named by {@code outbound}, each complete with its own settings
  * @param configAccess who may read {@code /config}
  * @param configFile   the YAML file it was read from, if any
  * @param sources      every key's effective text and its source, for printing the configuration
@@ -21,26 +25,57 @@ import java.util.Optional;
 public record BatcycleConfig(HostPort listen, URI upstreamUrl, HostPort admin, ConfigAccess configAccess,
                              UpstreamProtocol upstreamProtocol, int eventLoops, IoTransport transport,
                              Optional<Duration> terminationGracePeriod, Optional<Duration> appKeepAliveTimeout,
-                             String hostIp, boolean demo,
+                             String hostIp, boolean demo, List<OutboundConfig> outbound,
                              PoolConfig pool, TimeoutsConfig timeouts, LimitConfig limits, RateLimitConfig rateLimit,
                              BufferConfig buffer, RetryConfig retry, BreakerConfig breaker, HeaderConfig headers, MetricsConfig metrics,
                              AccessLogConfig accessLog, TracingConfig tracing, LogConfig log,
                              ReadinessConfig readiness, DrainConfig drain, StartupConfig startup,
-                             TlsConfig tls, ReloadConfig reload, Optional<Path> configFile, Map<Key, SourcedValue> sources) {
+                             TlsConfig tls, ReloadConfig reload, DnsConfig dns, Optional<Path> configFile,
+                             Map<Key, SourcedValue> sources) {
   public BatcycleConfig {
+    String clash = outbound == null || listen == null || admin == null || upstreamUrl == null ? null
+        : outboundClash(outbound, listen, admin, upstreamUrl);
     new Violations().check(Key.LISTEN, listen).check(Key.UPSTREAM, upstreamUrl).check(Key.ADMIN, admin)
         .check(Key.CONFIG_ACCESS, configAccess).check(Key.UPSTREAM_PROTOCOL, upstreamProtocol)
         .check(Key.EVENT_LOOPS, eventLoops).check(Key.TRANSPORT, transport)
         .check(Key.TERMINATION_GRACE_PERIOD, terminationGracePeriod)
         .check(Key.APP_KEEP_ALIVE_TIMEOUT, appKeepAliveTimeout)
         .check(Key.HOST_IP, hostIp).check(Key.DEMO, demo)
+        .check(Key.OUTBOUND, outbound == null ? null : outbound.stream().map(OutboundConfig::entry).toList())
         // Two servers of one Vert.x instance on one address share its connections round-robin: every other
         // request would reach the admin server instead of the app.
         .require(listen == null || admin == null || !admin.overlaps(listen), Key.ADMIN, admin,
             "a port apart from listen (" + listen + "): the proxy and the admin server would share connections",
             Key.LISTEN)
+        .require(clash == null, Key.OUTBOUND, outbound == null ? null
+            : outbound.stream().map(OutboundConfig::entry).toList(), clash, Key.LISTEN, Key.ADMIN)
         .throwIfAny();
+    outbound = List.copyOf(outbound);
     sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));
+  }
+
+  /** What is wrong with the outbound entries' names and addresses together, or null if nothing is. */
+  private static String outboundClash(List<OutboundConfig> outbound, HostPort listen, HostPort admin,
+                                      URI upstreamUrl) {
+    HostPort app = new HostPort(upstreamUrl.getHost().replace("[", "").replace("]", ""),
+        upstreamUrl.getPort() == -1 ? 80 : upstreamUrl.getPort());
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < outbound.size(); i++) {
+      OutboundConfig entry = outbound.get(i);
+      if (!names.add(entry.name())) {
+        return "each entry named once (" + entry.name() + " is used twice)";
+      }
+      HostPort at = entry.listen();
+      String clash = at.overlaps(listen) ? "listen (" + listen + ")" : at.overlaps(admin) ? "admin (" + admin + ")"
+          : at.overlaps(app) ? "the app's address (" + app + ")" : null;
+      for (int j = 0; j < i && clash == null; j++) {
+        clash = at.overlaps(outbound.get(j).listen()) ? "entry " + outbound.get(j).name() : null;
+      }
+      if (clash != null) {
+        return "a listen address of its own for entry " + entry.name() + " (" + at + " is also " + clash + ")";
+      }
+    }
+    return null;
   }
 
   /** The defaults, as a newcomer gets them with no flags, environment or file. */
@@ -54,7 +89,9 @@ public record BatcycleConfig(HostPort listen, URI upstreamUrl, HostPort admin, C
     // defaults included, as set by a flag.
     Map<Key, SourcedValue> merged = new LinkedHashMap<>(sources);
     overrides.forEach((k, v) -> merged.put(k, SourcedValue.flag(k, v)));
-    return ConfigLoader.fromSources(merged, configFile);
+    Map<String, Map<Key, SourcedValue>> entries = new LinkedHashMap<>();
+    outbound.forEach(entry -> entries.put(entry.name(), entry.own()));
+    return ConfigLoader.fromSources(merged, configFile, entries);
   }
 
   // ---------------------------------------------------------------- settings of several sections, gathered

@@ -84,8 +84,55 @@ public record ConfigChange(BatcycleConfig inForce, BatcycleConfig candidate, Lis
         inForce.put(key, before);
       }
     }
-    BatcycleConfig config = applied.isEmpty() ? running : ConfigLoader.fromSources(inForce, candidate.configFile());
+    Map<String, Map<Key, SourcedValue>> entries = entriesInForce(running, candidate, applied, needRestart);
+    BatcycleConfig config = applied.isEmpty() ? running
+        : ConfigLoader.fromSources(inForce, candidate.configFile(), entries);
     return new ConfigChange(config, candidate, applied, needRestart);
+  }
+
+  /**
+   * The settings outbound entries set themselves, as in force after the reload. The entries themselves (which,
+   * where, to what) change only with a restart ({@code outbound} is not live); for an entry that stays, each of its
+   * own settings is applied or waits for a restart as the same key at the top would.
+   */
+  private static Map<String, Map<Key, SourcedValue>> entriesInForce(BatcycleConfig running, BatcycleConfig candidate,
+                                                                    List<Key> applied, List<Key> needRestart) {
+    Map<String, Map<Key, SourcedValue>> entries = new LinkedHashMap<>();
+    Map<String, OutboundConfig> read = new LinkedHashMap<>();
+    candidate.outbound().forEach(entry -> read.put(entry.name(), entry));
+    for (OutboundConfig entry : running.outbound()) {
+      Map<Key, SourcedValue> own = new LinkedHashMap<>(entry.own());
+      OutboundConfig next = read.get(entry.name());
+      if (next != null && next.entry().equals(entry.entry())) {
+        Set<Key> keys = new java.util.LinkedHashSet<>(entry.own().keySet());
+        keys.addAll(next.own().keySet());
+        for (Key key : keys) {
+          SourcedValue before = entry.own().get(key);
+          SourcedValue after = next.own().get(key);
+          if (sameValue(key, before, after)) {
+            continue;
+          }
+          if (appliesLive(key)) {
+            if (after == null) {
+              own.remove(key);
+            } else {
+              own.put(key, after);
+            }
+            addOnce(applied, key);
+          } else {
+            addOnce(needRestart, key);
+          }
+        }
+      }
+      entries.put(entry.name(), own);
+    }
+    return entries;
+  }
+
+  private static void addOnce(List<Key> keys, Key key) {
+    if (!keys.contains(key)) {
+      keys.add(key);
+    }
   }
 
   public boolean isEmpty() {
@@ -115,6 +162,12 @@ public record ConfigChange(BatcycleConfig inForce, BatcycleConfig candidate, Lis
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       for (Map.Entry<Key, SourcedValue> e : config.sources().entrySet()) {
         sha.update((e.getKey().path() + "=" + e.getValue().text() + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      for (OutboundConfig entry : config.outbound()) { // what each outbound entry sets itself
+        for (Map.Entry<Key, SourcedValue> e : entry.own().entrySet()) {
+          sha.update(("outbound[" + entry.name() + "]." + OutboundConfig.entryPath(e.getKey()) + "="
+              + e.getValue().text() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
       }
       byte[] digest = sha.digest();
       long hash = 0;

@@ -68,10 +68,15 @@ public final class ConfigException extends RuntimeException {
 
   /** A start-up failure to bind, phrased for the operator: which key, which address, why. */
   public static ConfigException bindFailure(Key key, HostPort address, Throwable cause) {
+    return bindFailure(key.path(), address, cause);
+  }
+
+  /** As above, for a setting named otherwise, such as an outbound entry's {@code outbound[payments].listen}. */
+  public static ConfigException bindFailure(String setting, HostPort address, Throwable cause) {
     String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     if (cause instanceof java.net.BindException || reason.toLowerCase(java.util.Locale.ROOT).contains("in use")) {
       reason = "address already in use";
     }
-    return new ConfigException(key.path() + ": cannot listen on " + address + " (" + reason + ")");
+    return new ConfigException(setting + ": cannot listen on " + address + " (" + reason + ")");
   }
 }

@@ -3,6 +3,7 @@ package batcycle.config;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,11 +74,12 @@ public final class ConfigLoader {
     Optional<Path> file = Optional.ofNullable(configSource.hasMatchedOption(CONFIG_FLAG)
         ? configSource.<String>matchedOptionValue(CONFIG_FLAG, null) : env.get(CONFIG_ENV)).map(Path::of);
     List<String> problems = new ArrayList<>();
-    Map<Key, String> yaml = file.map(f -> YamlFile.read(f, problems)).orElse(Map.of());
+    Map<String, Map<Key, String>> yamlEntries = new LinkedHashMap<>();
+    Map<Key, String> yaml = file.map(f -> YamlFile.read(f, problems, yamlEntries)).orElse(Map.of());
     // Check the values too even when the file has problems, so one start-up reports everything to fix.
     BatcycleConfig config = null;
     try {
-      config = fromValues(flags, environment, yaml, file);
+      config = fromValues(flags, environment, yaml, yamlEntries, file);
     } catch (ConfigException e) {
       problems.addAll(e.problems());
     }
@@ -104,10 +106,11 @@ public final class ConfigLoader {
     });
     Optional<Path> file = running.configFile();
     List<String> problems = new ArrayList<>();
-    Map<Key, String> yaml = file.map(f -> YamlFile.read(f, problems)).orElse(Map.of());
+    Map<String, Map<Key, String>> yamlEntries = new LinkedHashMap<>();
+    Map<Key, String> yaml = file.map(f -> YamlFile.read(f, problems, yamlEntries)).orElse(Map.of());
     BatcycleConfig config = null;
     try {
-      config = fromValues(flags, environment, yaml, file);
+      config = fromValues(flags, environment, yaml, yamlEntries, file);
     } catch (ConfigException e) {
       problems.addAll(e.problems());
     }
@@ -120,6 +123,12 @@ public final class ConfigLoader {
   /** Merges the sources by precedence and builds the typed configuration. */
   static BatcycleConfig fromValues(Map<Key, String> flags, Map<Key, String> env, Map<Key, String> yaml,
                                    Optional<Path> file) {
+    return fromValues(flags, env, yaml, Map.of(), file);
+  }
+
+  /** As above; {@code yamlEntries}: the settings each outbound entry of the file sets itself, by entry name. */
+  static BatcycleConfig fromValues(Map<Key, String> flags, Map<Key, String> env, Map<Key, String> yaml,
+                                   Map<String, Map<Key, String>> yamlEntries, Optional<Path> file) {
     Map<Key, SourcedValue> merged = new EnumMap<>(Key.class);
     for (Key key : Key.values()) {
       if (flags.containsKey(key)) {
@@ -132,25 +141,106 @@ public final class ConfigLoader {
         merged.put(key, SourcedValue.defaultOf(key));
       }
     }
-    return fromSources(merged, file);
+    Map<String, Map<Key, SourcedValue>> entries = new LinkedHashMap<>();
+    yamlEntries.forEach((name, settings) -> {
+      Map<Key, SourcedValue> own = new EnumMap<>(Key.class);
+      settings.forEach((key, text) -> own.put(key, SourcedValue.file(file, text)));
+      entries.put(name, own);
+    });
+    return fromSources(merged, file, entries);
+  }
+
+  /** The demo's outbound entry: the demo app calls a demo remote through it (see DemoApp). */
+  public static final String DEMO_OUTBOUND = "remote=127.0.0.1:9001=http://127.0.0.1:8081";
+  private static final String DEMO_SOURCE = "default with --demo";
+
+  /** With --demo and no outbound entry set anywhere, the demo's own entry; without --demo, never that one. */
+  private static Map<Key, SourcedValue> withDemoEntry(Map<Key, SourcedValue> merged) {
+    SourcedValue outbound = merged.get(Key.OUTBOUND);
+    boolean demoDefault = outbound.source().equals(DEMO_SOURCE);
+    if (!demoDefault && !outbound.source().equals("default") || isTrue(merged.get(Key.DEMO).text()) == demoDefault) {
+      return merged;
+    }
+    Map<Key, SourcedValue> changed = new EnumMap<>(merged);
+    changed.put(Key.OUTBOUND, demoDefault ? new SourcedValue(Key.OUTBOUND.defaultValue(), "default")
+        : new SourcedValue(DEMO_OUTBOUND, DEMO_SOURCE));
+    return changed;
+  }
+
+  private static boolean isTrue(String text) {
+    try {
+      return Values.parseBoolean(text);
+    } catch (IllegalArgumentException e) {
+      return false; // reported where demo is read
+    }
   }
 
   /** Builds the typed configuration from values whose sources are already decided. */
   static BatcycleConfig fromSources(Map<Key, SourcedValue> merged, Optional<Path> file) {
+    return fromSources(merged, file, Map.of());
+  }
+
+  /** As above; {@code entries}: the settings each outbound entry sets itself, by entry name. */
+  static BatcycleConfig fromSources(Map<Key, SourcedValue> given, Optional<Path> file,
+                                    Map<String, Map<Key, SourcedValue>> entries) {
+    Map<Key, SourcedValue> merged = withDemoEntry(given);
     ConfigReader r = new ConfigReader(merged);
-    BatcycleConfig config = r.validated(() -> new BatcycleConfig(r.get(Key.LISTEN), r.get(Key.UPSTREAM),
+    // The per-entry settings as flags or variables give them, checked once here rather than in every entry.
+    r.section(OutboundRouting.class);
+    r.section(OutboundHeaders.class);
+    r.section(OutboundTlsConfig.class);
+    r.section(OutlierConfig.class);
+    List<String> entryProblems = new ArrayList<>();
+    List<OutboundConfig> outbound = outbound(r.get(Key.OUTBOUND), merged, file, entries, entryProblems);
+    BatcycleConfig config = r.validated(() -> build(r, outbound, file, merged), () -> null);
+    List<String> problems = new ArrayList<>(r.problems());
+    problems.addAll(entryProblems);
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return config;
+  }
+
+  private static BatcycleConfig build(ConfigReader r, List<OutboundConfig> outbound, Optional<Path> file,
+                                      Map<Key, SourcedValue> values) {
+    return new BatcycleConfig(r.get(Key.LISTEN), r.get(Key.UPSTREAM),
         r.get(Key.ADMIN), r.get(Key.CONFIG_ACCESS), r.get(Key.UPSTREAM_PROTOCOL), r.get(Key.EVENT_LOOPS),
         r.get(Key.TRANSPORT), r.get(Key.TERMINATION_GRACE_PERIOD), r.get(Key.APP_KEEP_ALIVE_TIMEOUT),
-        r.get(Key.HOST_IP), r.get(Key.DEMO),
+        r.get(Key.HOST_IP), r.get(Key.DEMO), outbound,
         r.section(PoolConfig.class), r.section(TimeoutsConfig.class), r.section(LimitConfig.class),
         r.section(RateLimitConfig.class), r.section(BufferConfig.class), r.section(RetryConfig.class), r.section(BreakerConfig.class),
         r.section(HeaderConfig.class), r.section(MetricsConfig.class), r.section(AccessLogConfig.class),
         r.section(TracingConfig.class), r.section(LogConfig.class), r.section(ReadinessConfig.class),
         r.section(DrainConfig.class), r.section(StartupConfig.class), r.section(TlsConfig.class),
-        r.section(ReloadConfig.class), file, merged), () -> null);
-    if (!r.problems().isEmpty()) {
-      throw new ConfigException(r.problems());
+        r.section(ReloadConfig.class), r.section(DnsConfig.class), file, values);
+  }
+
+  /**
+   * Each outbound entry with its settings: the top-level values, overridden by those the entry sets itself. Only
+   * problems with the entry's own values are reported for it; the others were reported at the top.
+   */
+  private static List<OutboundConfig> outbound(List<OutboundEntry> named, Map<Key, SourcedValue> merged,
+                                               Optional<Path> file, Map<String, Map<Key, SourcedValue>> entries,
+                                               List<String> problems) {
+    List<OutboundConfig> out = new ArrayList<>();
+    for (OutboundEntry entry : named) {
+      Map<Key, SourcedValue> own = entries.getOrDefault(entry.name(), Map.of());
+      Map<Key, SourcedValue> values = new EnumMap<>(merged);
+      values.putAll(own);
+      String source = merged.get(Key.OUTBOUND).source();
+      values.put(Key.OUTBOUND, new SourcedValue("", source));
+      values.put(Key.LISTEN, new SourcedValue(entry.listen().toString(), source));
+      ConfigReader r = new ConfigReader(values, "outbound[" + entry.name() + "]", own.keySet());
+      OutboundRouting routing = r.section(OutboundRouting.class);
+      OutboundHeaders headers = r.section(OutboundHeaders.class);
+      OutboundTlsConfig tls = r.section(OutboundTlsConfig.class);
+      OutlierConfig outlier = r.section(OutlierConfig.class);
+      BatcycleConfig settings = r.validated(() -> build(r, List.of(), file, values), () -> null);
+      problems.addAll(r.problems());
+      if (settings != null) {
+        out.add(new OutboundConfig(entry, routing, headers, tls, outlier, settings, own));
+      }
     }
-    return config;
+    return out;
   }
 }

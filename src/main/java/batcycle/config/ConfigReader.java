@@ -22,15 +22,28 @@ final class ConfigReader {
   /** Keys whose text was invalid: rules comparing other keys with them would compare with a stand-in. */
   private final Set<Key> unreadable = EnumSet.noneOf(Key.class);
   private final List<String> problems = new ArrayList<>();
+  /** Where the values belong, for problems: empty at the top, {@code outbound[payments]} for an entry's. */
+  private final String entry;
+  /** Keys whose problems are reported here; null: all (an entry's others were reported at the top already). */
+  private final Set<Key> reported;
 
   ConfigReader(Map<Key, SourcedValue> values) {
+    this(values, "", null);
+  }
+
+  /** Reads the values of one outbound entry; only problems involving {@code own} keys are reported. */
+  ConfigReader(Map<Key, SourcedValue> values, String entry, Set<Key> own) {
     this.values = values;
+    this.entry = entry;
+    this.reported = own;
     for (Map.Entry<Key, SourcedValue> e : values.entrySet()) { // in declaration order, as problems are reported
       Key key = e.getKey();
       try {
         read.put(key, key.type().parse(e.getValue().text()));
       } catch (IllegalArgumentException invalid) {
-        problem(key, "expected " + invalid.getMessage());
+        if (reported == null || reported.contains(key)) {
+          problem(key, "expected " + invalid.getMessage());
+        }
         unreadable.add(key);
         read.put(key, defaultOf(key));
       }
@@ -65,7 +78,9 @@ final class ConfigReader {
         problems.addAll(refused.problems());
       }
       for (Violation v : refused.violations()) {
-        if (!unreadable.contains(v.key()) && v.related().stream().noneMatch(unreadable::contains)) {
+        boolean involved = reported == null || reported.contains(v.key())
+            || v.related().stream().anyMatch(reported::contains);
+        if (involved && !unreadable.contains(v.key()) && v.related().stream().noneMatch(unreadable::contains)) {
           problem(v.key(), "expected " + v.expected());
         }
       }
@@ -77,7 +92,8 @@ final class ConfigReader {
   private void problem(Key key, String expectation) {
     SourcedValue v = values.get(key);
     // Redacted like /config: an invalid upstream URL can still carry a password in its userinfo.
-    problems.add(key.path() + ": '" + Redaction.configValue(key.path(), v.text()) + "' from " + v.source() + " ("
+    String path = entry.isEmpty() ? key.path() : entry + "." + OutboundConfig.entryPath(key);
+    problems.add(path + ": '" + Redaction.configValue(key.path(), v.text()) + "' from " + v.source() + " ("
         + expectation + ")");
   }
 

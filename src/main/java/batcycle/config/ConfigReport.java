@@ -27,6 +27,15 @@ public final class ConfigReport {
       row(out, keyWidth, valueWidth, e.getKey().path(), shown(config, e.getKey(), e.getValue()),
           e.getValue().source());
     }
+    for (OutboundConfig entry : config.outbound()) {
+      out.append("\noutbound entry ").append(entry.name()).append(": ").append(entry.listen()).append(" -> ")
+          .append(String.join(", ", entry.upstreams().stream().map(Object::toString).toList()))
+          .append(entry.own().isEmpty() ? " (every setting as above)\n" : "; its own settings (the rest as above):\n");
+      for (Map.Entry<Key, SourcedValue> e : entry.own().entrySet()) {
+        row(out, keyWidth, valueWidth, "  " + OutboundConfig.entryPath(e.getKey()),
+            shown(config, e.getKey(), e.getValue()), e.getValue().source());
+      }
+    }
     return out.toString();
   }
 
@@ -40,7 +49,7 @@ public final class ConfigReport {
   }
 
   private static void row(StringBuilder out, int keyWidth, int valueWidth, String key, String value, String source) {
-    out.append(key).append(" ".repeat(keyWidth - key.length() + 2))
+    out.append(key).append(" ".repeat(Math.max(0, keyWidth - key.length()) + 2))
         .append(value).append(" ".repeat(Math.max(0, valueWidth - value.length()) + 2))
         .append(source).append('\n');
   }

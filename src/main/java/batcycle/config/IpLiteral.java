@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * An IPv4 or IPv6 address written as a literal, read without any name lookup: configuration is checked before
  * anything starts (and by {@code batcycle check}), where DNS must never be asked.
  */
-final class IpLiteral {
+public final class IpLiteral {
   private static final Pattern IPV4 =
       Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
   /** A colon somewhere, hex digits, colons and dots only, starting with a hex digit or a colon; no zone, no brackets. */
@@ -18,7 +18,7 @@ final class IpLiteral {
   private IpLiteral() {}
 
   /** The address {@code text} spells, or empty when it is not an IP literal (a host name, say). */
-  static Optional<InetAddress> parse(String text) {
+  public static Optional<InetAddress> parse(String text) {
     try {
       if (IPV4.matcher(text).matches()) {
         byte[] octets = new byte[4];

@@ -7,14 +7,17 @@ import static batcycle.config.ValueType.choice;
 import static batcycle.config.ValueType.duration;
 import static batcycle.config.ValueType.filePath;
 import static batcycle.config.ValueType.headerName;
+import static batcycle.config.ValueType.hostName;
 import static batcycle.config.ValueType.hostPort;
 import static batcycle.config.ValueType.httpUrl;
 import static batcycle.config.ValueType.integer;
 import static batcycle.config.ValueType.integerOrComputed;
+import static batcycle.config.ValueType.ipAddresses;
 import static batcycle.config.ValueType.ipLiteral;
 import static batcycle.config.ValueType.list;
 import static batcycle.config.ValueType.optionalInteger;
 import static batcycle.config.ValueType.optionalDuration;
+import static batcycle.config.ValueType.outboundEntries;
 import static batcycle.config.ValueType.percent;
 import static batcycle.config.ValueType.positiveDuration;
 import static batcycle.config.ValueType.ratio;
@@ -212,7 +215,48 @@ public enum Key {
       "Reload when the config file changes (a ConfigMap update); SIGHUP reloads either way."),
   RELOAD_POLL_INTERVAL("reload.pollInterval", duration(), "10s",
       "Besides watching their directories, compare the config and TLS files this often (0 = watch only)."),
-  DEMO("demo", bool(), "false", "Start the embedded demo app on 127.0.0.1:8080 and proxy it.");
+  DEMO("demo", bool(), "false",
+      "Start the embedded demo app on 127.0.0.1:8080 and proxy it (and, unless outbound is set, a demo remote on "
+          + "127.0.0.1:8081 behind the outbound entry remote=127.0.0.1:9001)."),
+  OUTBOUND("outbound", outboundEntries(), "",
+      "Remote services the app calls through batcycle, each on a local listener: NAME=LISTEN=URL, comma-separated "
+          + "(in YAML, a list of entries with settings of their own; see Outbound)."),
+  DNS_SERVERS("dns.servers", ipAddresses(), "",
+      "DNS servers that resolve outbound remotes' names (empty: those of /etc/resolv.conf, with its search list)."),
+  DNS_MIN_TTL("dns.minTtl", positiveDuration(), "5s",
+      "A remote's name is resolved again when its DNS TTL runs out, but never sooner than this after the last time."),
+  DNS_MAX_TTL("dns.maxTtl", positiveDuration(), "60s", "A remote's name is resolved again at least this often."),
+  // Each outbound entry's own settings: in YAML inside the entry, without "outbound." (tls.caFile); a flag or an
+  // environment variable sets the value for every entry that does not set it itself.
+  OUTBOUND_PROTOCOL("outbound.protocol", choice(OutboundProtocol.class, OutboundProtocol::parse), "auto",
+      "Per outbound entry: auto (https: HTTP/2 when the remote offers it in ALPN, else HTTP/1.1; http: HTTP/1.1), "
+          + "http1, or h2 (https: ALPN h2 only; http: h2c with prior knowledge)."),
+  OUTBOUND_BALANCER("outbound.balancer", choice(Balancer.class, Balancer::parse), "least_request",
+      "Per outbound entry: how requests are spread over the remote's addresses: the least busy, or the less busy "
+          + "of two picked at random."),
+  OUTBOUND_HEADERS_HOST("outbound.headers.host", hostName(true), "",
+      "Per outbound entry: the Host header sent to the remote (empty: the remote URL's host, with its port unless "
+          + "the scheme's default)."),
+  OUTBOUND_TLS_CA_FILE("outbound.tls.caFile", filePath(), "",
+      "Per outbound entry: PEM file of the CA certificates an https remote's certificate must chain to (empty: "
+          + "the system's trust store)."),
+  OUTBOUND_TLS_CERT_FILE("outbound.tls.certFile", filePath(), "",
+      "Per outbound entry: PEM certificate chain presented when an https remote asks for a client certificate "
+          + "(mTLS); needs outbound.tls.keyFile."),
+  OUTBOUND_TLS_KEY_FILE("outbound.tls.keyFile", filePath(), "",
+      "Per outbound entry: the PEM (PKCS#8) private key of outbound.tls.certFile."),
+  OUTBOUND_TLS_SERVER_NAME("outbound.tls.serverName", hostName(false), "",
+      "Per outbound entry: the name sent in SNI and verified in an https remote's certificate (empty: the URL's "
+          + "host)."),
+  OUTBOUND_OUTLIER_CONSECUTIVE_FAILURES("outbound.outlier.consecutiveFailures", integer(0, 1000), "5",
+      "Per outbound entry: an address that fails this many attempts in a row (connect or TLS failure, reset, "
+          + "timeout, 5xx) is ejected from balancing for a while (0 = never)."),
+  OUTBOUND_OUTLIER_EJECTION_TIME("outbound.outlier.ejectionTime", positiveDuration(), "30s",
+      "Per outbound entry: how long an address is ejected the first time; each further ejection in a row adds as "
+          + "much, up to ten times this."),
+  OUTBOUND_OUTLIER_MAX_EJECTED_PERCENT("outbound.outlier.maxEjectedPercent", integer(0, 100), "50",
+      "Per outbound entry: at most this share of the remote's addresses is ejected at once (but one of two or "
+          + "more may always be); the last address in rotation never is.");
 
   private final String path;
   private final ValueType<?> type;

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -219,6 +220,51 @@ public final class ValueType<T> {
         return false;
       }
     }, "an http:// URL with a host and no path, such as http://127.0.0.1:8080", null);
+  }
+
+  /** Outbound entries in the compact form {@code NAME=LISTEN=URL}, comma-separated; empty: none. */
+  static ValueType<List<OutboundEntry>> outboundEntries() {
+    return new ValueType<>("java.util.List<batcycle.config.OutboundEntry>", "NAME=LISTEN=URL",
+        "NAME=LISTEN=URL, comma-separated", OutboundEntry::parseAll, v -> true, OutboundEntry.EXPECTED, "(none)");
+  }
+
+  /** Empty, or a host name or IP address with an optional port, as a Host header or TLS names a server. */
+  static ValueType<String> hostName(boolean portAllowed) {
+    Pattern host = Pattern.compile(portAllowed ? "([A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\])(:\\d{1,5})?"
+        : "[A-Za-z0-9._-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    String expected = portAllowed ? "a host name with an optional port, such as payments.example:8443, or nothing"
+        : "a host name or IP address, such as payments.example, or nothing";
+    return new ValueType<>(String.class.getName(), portAllowed ? "HOST[:PORT]" : "HOST", portAllowed
+        ? "HOST[:PORT], or empty" : "HOST, or empty", String::trim,
+        text -> text.isEmpty() || host.matcher(text).matches(), expected, "(none)");
+  }
+
+  /** IP addresses with optional ports (53 when left out), comma-separated: never names, which would need DNS. */
+  static ValueType<List<HostPort>> ipAddresses() {
+    String expected = "IP addresses with an optional port, such as 10.96.0.10 or 127.0.0.1:5353, comma-separated";
+    return new ValueType<>("java.util.List<batcycle.config.HostPort>", "LIST", "IP[:PORT], comma-separated",
+        text -> {
+          List<HostPort> out = new ArrayList<>();
+          for (String item : items(text)) {
+            out.add(ipAddress(item, expected));
+          }
+          return out;
+        }, v -> v.stream().allMatch(a -> IpLiteral.parse(a.host()).isPresent()), expected, "(none)");
+  }
+
+  private static HostPort ipAddress(String item, String expected) {
+    if (IpLiteral.parse(item).isPresent()) {
+      return new HostPort(item, 53);
+    }
+    try {
+      HostPort parsed = HostPort.parse(item);
+      if (IpLiteral.parse(parsed.host()).isPresent() && !item.startsWith(":")) {
+        return parsed;
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(expected);
+    }
+    throw new IllegalArgumentException(expected);
   }
 
   /** Empty, or an IPv4/IPv6 literal (never a name: no DNS at start-up). */

@@ -37,11 +37,12 @@ public final class ClientConnections {
     this.overCap = rejected(meters, REASON_MAX_CONNECTIONS);
     this.headTimeouts = rejected(meters, REASON_REQUEST_HEADER_TIMEOUT);
     Gauge.builder(MeterNames.CONNECTIONS_MAX, () -> maxConnections)
-        .description("Configured cap on open client connections (0 = none)").register(meters.registry());
+        .description("Configured cap on open client connections (0 = none)").tags(meters.tags())
+        .register(meters.registry());
   }
 
   private static Counter rejected(ProxyMeters meters, String reason) {
-    return Counter.builder(MeterNames.CONNECTIONS_REJECTED).tag(MeterNames.TAG_REASON, reason)
+    return Counter.builder(MeterNames.CONNECTIONS_REJECTED).tag(MeterNames.TAG_REASON, reason).tags(meters.tags())
         .description("Client connections batcycle closed to protect itself").register(meters.registry());
   }
 

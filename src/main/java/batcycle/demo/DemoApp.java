@@ -3,7 +3,10 @@ package batcycle.demo;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -13,13 +16,19 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The embedded app batcycle proxies in {@code --demo} mode: endpoints that exercise streaming, latency, failures and WebSockets. */
+/**
+ * The embedded app batcycle proxies in {@code --demo} mode: endpoints that exercise streaming, latency, failures and
+ * WebSockets, and {@code /call}, which calls out through batcycle's outbound listener. The same server, named the
+ * demo remote, is what that listener forwards to.
+ */
 public final class DemoApp {
   private static final Logger LOG = LoggerFactory.getLogger(DemoApp.class);
   private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
@@ -35,17 +44,36 @@ public final class DemoApp {
         GET  /bytes?n=N       N bytes of a..z (0..10 GiB, default 1024)
         GET  /status/{code}   answers with that status (200..599)
         WS   /ws              echoes every text and binary message
+        ANY  /call?path=P     calls path P of a remote through batcycle's outbound listener, body and all,
+                              and answers with what the remote answered
       """;
+  private static final String CALL_PATH = "/call";
+  /** Largest response of a remote /call relays; the demo's remote answers are small. */
+  private static final int MAX_CALL_RESPONSE = 1 << 20;
 
   private final Vertx vertx;
+  private final String name;
+  private final IntSupplier outboundPort;
+  private HttpClient client;
 
-  private DemoApp(Vertx vertx) {
+  private DemoApp(Vertx vertx, String name, IntSupplier outboundPort) {
     this.vertx = vertx;
+    this.name = name;
+    this.outboundPort = outboundPort;
   }
 
   /** Starts the demo app; {@code port} 0 picks a free port, read it from {@link HttpServer#actualPort()}. */
   public static Future<HttpServer> start(Vertx vertx, String host, int port) {
-    var app = new DemoApp(vertx);
+    return start(vertx, host, port, "demo app", () -> 0);
+  }
+
+  /**
+   * Starts a demo server named {@code name} (its greeting): the demo app, or the demo remote it calls.
+   * {@code outboundPort}: the port of batcycle's outbound listener that {@code /call} goes through, asked at each
+   * call (it is bound after the app starts); 0 when there is none.
+   */
+  public static Future<HttpServer> start(Vertx vertx, String host, int port, String name, IntSupplier outboundPort) {
+    var app = new DemoApp(vertx, name, outboundPort);
     var options = new HttpServerOptions().setHost(host).setPort(port)
         .setHandle100ContinueAutomatically(true); // curl sends Expect: 100-continue for larger /echo bodies
     return vertx.createHttpServer(options).requestHandler(app::handle).listen()
@@ -56,6 +84,10 @@ public final class DemoApp {
     String path = req.path();
     if (path.equals("/echo")) {
       echo(req);
+      return;
+    }
+    if (path.equals(CALL_PATH)) {
+      call(req);
       return;
     }
     Handler<HttpServerRequest> route = route(path);
@@ -76,7 +108,7 @@ public final class DemoApp {
   private Handler<HttpServerRequest> route(String path) {
     return switch (path) {
       case "/" -> req -> text(req, 200, INDEX);
-      case "/hello" -> req -> text(req, 200, "hello from the demo app\n");
+      case "/hello" -> req -> text(req, 200, "hello from the " + name + "\n");
       case "/headers" -> DemoApp::headers;
       case "/slow" -> this::slow;
       case "/flaky" -> DemoApp::flaky;
@@ -100,6 +132,50 @@ public final class DemoApp {
     }
     // Reset instead of ending on failure: a truncated echo must not look like a complete one.
     req.pipe().endOnFailure(false).to(resp).onFailure(err -> resp.reset());
+  }
+
+  /**
+   * The app's own call out, as the seed's app POSTs to its sidecar: the request (method, body) goes to
+   * {@code http://127.0.0.1:<outbound port><path>}, and the remote's status and body come back, or a 502 saying
+   * why the call failed.
+   */
+  private void call(HttpServerRequest req) {
+    String target = req.getParam("path", "/hello");
+    int port = outboundPort.getAsInt();
+    if (!target.startsWith("/") || target.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+      text(req, 400, "path must be an absolute path such as /hello\n");
+      return;
+    }
+    if (port <= 0) {
+      text(req, 503, "no outbound entry to call through (start with --demo, or set outbound)\n");
+      return;
+    }
+    if (client == null) {
+      client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    }
+    req.pause();
+    client.request(new RequestOptions().setMethod(req.method()).setHost("127.0.0.1").setPort(port).setURI(target))
+        .compose(out -> {
+          // As a well-behaved app does: the call carries on the request's id and trace, so batcycle's two log lines
+          // (inbound, then outbound) share them.
+          for (String header : List.of("content-type", "x-request-id", "traceparent", "tracestate")) {
+            String value = req.getHeader(header);
+            if (value != null) {
+              out.putHeader(header, value);
+            }
+          }
+          return out.send(req);
+        })
+        .compose(in -> in.body().map(body -> new Object[] {in.statusCode(), body}))
+        .onSuccess(result -> {
+          var body = (io.vertx.core.buffer.Buffer) result[1];
+          String shown = body.length() > MAX_CALL_RESPONSE ? body.getString(0, MAX_CALL_RESPONSE) : body.toString();
+          req.response().putHeader("x-demo-called", "http://127.0.0.1:" + port + target);
+          text(req, (int) result[0], "the " + name + " called http://127.0.0.1:" + port + target
+              + " (batcycle's outbound listener); the remote answered " + result[0] + ":\n" + shown);
+        })
+        .onFailure(err -> text(req, 502, "the call through http://127.0.0.1:" + port + " failed: "
+            + err.getMessage() + "\n"));
   }
 
   private static void headers(HttpServerRequest req) {

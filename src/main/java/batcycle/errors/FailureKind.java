@@ -26,6 +26,12 @@ public enum FailureKind {
       true, "connect_error", false),
   CONNECT_TIMEOUT(504, "upstream_connect_timeout", ResponseFlag.UPSTREAM_TIMEOUT, Retry.CONNECT_FAILURE, true,
       "timeout", false),
+  /** A remote's certificate failed verification (untrusted, expired, wrong name): never accepted, never silent. */
+  TLS_VERIFICATION(502, "upstream_tls_verification_failed", ResponseFlag.UPSTREAM_TLS_VERIFICATION,
+      Retry.CONNECT_FAILURE, true, "tls_error", false),
+  /** Any other failed TLS handshake with a remote (no common protocol, version or cipher; not TLS at all). */
+  TLS_HANDSHAKE(502, "upstream_tls_failure", ResponseFlag.UPSTREAM_CONNECT_FAILURE, Retry.CONNECT_FAILURE, true,
+      "tls_error", false),
   // The request may have reached the app: retried only when it is safe to repeat.
   RESET(502, "upstream_reset", ResponseFlag.UPSTREAM_RESET, Retry.RESET, true, "reset", false),
   PROTOCOL_ERROR(502, "upstream_protocol_error", ResponseFlag.UPSTREAM_PROTOCOL_ERROR, Retry.PROTOCOL_ERROR, true,

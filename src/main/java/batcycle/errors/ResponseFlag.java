@@ -7,6 +7,8 @@ package batcycle.errors;
 public enum ResponseFlag {
   /** The connection to the app was refused or could not be made. */
   UPSTREAM_CONNECT_FAILURE("UF"),
+  /** A remote's TLS certificate failed verification; the connection was refused. */
+  UPSTREAM_TLS_VERIFICATION("UTV"),
   /** A timeout towards the app: connect, response head or idle. */
   UPSTREAM_TIMEOUT("UT"),
   /** The app reset or closed the connection mid-exchange. */

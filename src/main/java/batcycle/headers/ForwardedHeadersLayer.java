@@ -79,6 +79,14 @@ public final class ForwardedHeadersLayer implements Layer {
     }
   }
 
+  /** A layer that only appends Via: what an outbound remote gets (X-Forwarded-* describe a client to the app). */
+  public static Layer viaOnly() {
+    return (exchange, next) -> {
+      appendVia(exchange.headers(), exchange.protocol());
+      return next.proceed(exchange);
+    };
+  }
+
   /** Adds {@code 1.1 batcycle} (or {@code 2 batcycle}) to Via, keeping what earlier hops wrote. */
   public static void appendVia(HttpHeaders headers, Protocol protocol) {
     appendList(headers, HeaderNames.VIA, protocol.viaVersion() + " " + VIA_NAME);

@@ -8,7 +8,10 @@ import batcycle.admin.AdminActions;
 import batcycle.admin.AdminServer;
 import batcycle.admin.ConfigState;
 import batcycle.admin.Readiness;
+import batcycle.config.AccessLogConfig;
 import batcycle.config.BatcycleConfig;
+import batcycle.config.OutboundConfig;
+import batcycle.config.OutboundEntry;
 import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
@@ -20,6 +23,11 @@ import batcycle.proxy.RequestPath;
 import batcycle.reload.ConfigReloader;
 import batcycle.reload.FileWatch;
 import batcycle.tls.ServerTls;
+import batcycle.upstream.NameResolution;
+import io.netty.channel.socket.SocketChannel;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.netty.channel.EventLoop;
@@ -42,6 +50,8 @@ import io.vertx.core.VertxOptions;
  */
 public final class Batcycle {
   private static final Logger LOG = LoggerFactory.getLogger(Batcycle.class);
+  /** The outbound entry the demo app calls through, and whose URL the demo remote serves. */
+  private static final String DEMO_REMOTE = "remote";
   private final Vertx vertx;
   private final Metrics metrics;
   private final SwitchedAccessLog logWriter;
@@ -51,6 +61,14 @@ public final class Batcycle {
   private ServerTls tls;
   private FileWatch fileWatch;
   private ProxyServer proxy;
+  /** Written as the listeners bind (on event loops), read by the demo app, reloads and the drain. */
+  private final Map<String, ProxyServer> outbound = new ConcurrentHashMap<>();
+  private final Map<String, RequestPath> outboundPaths = new ConcurrentHashMap<>();
+  private final List<Drain> outboundDrains = new ArrayList<>();
+  /** Whether each path's requests are logged (its accessLog.enabled); a reload may switch them. */
+  private final AtomicBoolean inboundLogged = new AtomicBoolean();
+  private final Map<String, AtomicBoolean> outboundLogged = new ConcurrentHashMap<>();
+  private NameResolution dns;
   private AdminServer admin;
   private DrainController drainController;
   private AppProbe appProbe;
@@ -93,20 +111,44 @@ public final class Batcycle {
         .build();
     Metrics metrics = new Metrics();
     SwitchedAccessLog writer = accessLogOverride == null
-        ? new SwitchedAccessLog(System.out, config.accessLog(), metrics.registry()) : null;
+        ? new SwitchedAccessLog(System.out, writerSettings(config), metrics.registry()) : null;
     // The status page's failed requests are taken in front of the request log, so they are kept even when the log
     // is off or its writer falls behind.
     RecentFailures failures = new RecentFailures(RecentFailures.DEFAULT_CAPACITY);
-    AccessLogSink sink = failures.inFrontOf(accessLogOverride != null ? accessLogOverride : writer);
     Batcycle batcycle = new Batcycle(vertx, metrics, writer, new Drain(), transport);
+    batcycle.inboundLogged.set(config.accessLog().enabled());
+    AccessLogSink sink = failures.inFrontOf(logged(accessLogOverride, writer, batcycle.inboundLogged));
     ProxyMeters meters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
         config.upstream().maxConnections());
     AppProbe probe = new AppProbe(vertx, config.upstream());
     RequestPath path = new RequestPath(config, meters, sink, batcycle.drain, probe);
     batcycle.path = path;
+    List<RequestPath> outboundPaths = new ArrayList<>();
+    try {
+      if (!config.outbound().isEmpty()) {
+        VertxInternal internal = (VertxInternal) vertx;
+        batcycle.dns = new NameResolution((EventLoop) internal.nettyEventLoopGroup().next(),
+            () -> internal.transport().datagramChannel(),
+            () -> (SocketChannel) internal.transport().channelFactory(false).newChannel(), config.dns());
+      }
+      for (OutboundConfig entry : config.outbound()) {
+        ProxyMeters entryMeters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
+            entry.settings().upstream().maxConnections(), MeterNames.DIRECTION_OUTBOUND, entry.name());
+        Drain entryDrain = new Drain();
+        AtomicBoolean entryLogged = new AtomicBoolean(entry.settings().accessLog().enabled());
+        batcycle.outboundLogged.put(entry.name(), entryLogged);
+        RequestPath entryPath = RequestPath.outbound(entry, entryMeters,
+            failures.inFrontOf(logged(accessLogOverride, writer, entryLogged)), entryDrain, batcycle.dns);
+        batcycle.outboundPaths.put(entry.name(), entryPath);
+        batcycle.outboundDrains.add(entryDrain);
+        outboundPaths.add(entryPath);
+      }
+    } catch (ConfigException e) {
+      return batcycle.close().transform(closed -> Future.failedFuture(e));
+    }
     batcycle.reloader = new ConfigReloader(config, metrics.registry(), batcycle::swap);
     Readiness readiness = new Readiness(batcycle.reloader::current, batcycle.drain, path.circuit()::describe);
-    Future<Void> demo = config.demo() ? startDemo(vertx, config) : Future.succeededFuture();
+    Future<Void> demo = config.demo() ? batcycle.startDemo(config) : Future.succeededFuture();
     // The TLS files are read on a worker thread; a problem fails the start naming its key.
     Future<ServerTls> tls = config.tls().enabled()
         ? vertx.executeBlocking(() -> ServerTls.start(config.tls(), metrics.registry()))
@@ -120,12 +162,26 @@ public final class Batcycle {
           batcycle.admin = admin;
           VertxInternal internal = (VertxInternal) vertx;
           List<EventLoop> loops = proxyLoops(internal, admin.eventLoop(), config.listener().eventLoops());
-          return ProxyServer.start(internal.acceptorEventLoopGroup(), loops, internal.transport(), config, path,
-                  batcycle.tls)
+          // Outbound listeners first: the app may call out as soon as clients reach it. They are plain HTTP on
+          // loopback: tls.* is the proxy port's.
+          Future<Void> outboundStarted = Future.succeededFuture();
+          for (int i = 0; i < outboundPaths.size(); i++) {
+            OutboundConfig entry = config.outbound().get(i);
+            RequestPath entryPath = outboundPaths.get(i);
+            outboundStarted = outboundStarted.compose(v -> ProxyServer.start(internal.acceptorEventLoopGroup(),
+                loops, internal.transport(), entry.settings(), entryPath, null).map(server -> {
+                  batcycle.outbound.put(entry.name(), server);
+                  entryPath.start();
+                  return null;
+                }));
+          }
+          return outboundStarted.compose(v -> ProxyServer.start(internal.acceptorEventLoopGroup(), loops,
+                  internal.transport(), config, path, batcycle.tls))
               .map(proxy -> {
                 batcycle.proxy = proxy;
                 batcycle.drainController = new DrainController(vertx, batcycle.drain,
-                    () -> batcycle.reloader.current().lifecycle(), proxy, () -> meters.activeRequests().get());
+                    () -> batcycle.reloader.current().lifecycle(), proxy, () -> meters.activeRequests().get(),
+                    batcycle.outboundDrain(config, outboundPaths));
                 batcycle.watchFiles(config);
                 readiness.listening();
                 batcycle.warmUp(internal, loops, config, readiness);
@@ -162,10 +218,43 @@ public final class Batcycle {
   /** Puts a reloaded configuration in force everywhere it is held; completes once every event loop has it. */
   private Future<Void> swap(BatcycleConfig next) {
     if (logWriter != null) {
-      logWriter.apply(next.accessLog());
+      logWriter.apply(writerSettings(next));
     }
+    inboundLogged.set(next.accessLog().enabled());
     StartupChecks.warnings(next).forEach(warning -> LOG.warn("configuration: {}", warning));
-    return proxy == null ? Future.succeededFuture() : proxy.reconfigure(next, path);
+    List<Future<Void>> switched = new ArrayList<>();
+    switched.add(proxy == null ? Future.succeededFuture() : proxy.reconfigure(next, path));
+    // Outbound entries that run (a new or changed entry waits for a restart) take their new settings alike.
+    for (OutboundConfig entry : next.outbound()) {
+      ProxyServer server = outbound.get(entry.name());
+      RequestPath entryPath = outboundPaths.get(entry.name());
+      if (server != null && entryPath != null) {
+        outboundLogged.get(entry.name()).set(entry.settings().accessLog().enabled());
+        switched.add(server.reconfigure(entry.settings(), entryPath));
+      }
+    }
+    return Future.all(switched).mapEmpty();
+  }
+
+  /** The writer's settings: on when any path logs (each path then decides for its own requests). */
+  private static AccessLogConfig writerSettings(BatcycleConfig config) {
+    AccessLogConfig root = config.accessLog();
+    boolean any = root.enabled()
+        || config.outbound().stream().anyMatch(entry -> entry.settings().accessLog().enabled());
+    return new AccessLogConfig(any, root.format(), root.includeQuery(), root.sampleSuccess(), root.excludePaths(),
+        root.headers(), root.secretHeaders(), root.queueSize());
+  }
+
+  /** A path's request log: the override (tests) whole, or the writer while {@code on}. */
+  private static AccessLogSink logged(AccessLogSink override, AccessLogSink writer, AtomicBoolean on) {
+    if (override != null) {
+      return override;
+    }
+    return record -> {
+      if (on.get()) {
+        writer.offer(record);
+      }
+    };
   }
 
   /**
@@ -229,11 +318,54 @@ public final class Batcycle {
     });
   }
 
-  private static Future<Void> startDemo(Vertx vertx, BatcycleConfig config) {
+  /**
+   * The demo app on the upstream's address; with an outbound entry named {@code remote} (the demo's own, unless
+   * outbound is set) whose URL is plain HTTP on loopback, also the demo remote there, so the app's {@code /call}
+   * goes app -> outbound listener -> remote.
+   */
+  private Future<Void> startDemo(BatcycleConfig config) {
     HostPort address = new HostPort(config.upstream().host(), config.upstream().port());
-    return DemoApp.start(vertx, address.host(), address.port())
+    String callVia = config.outbound().stream().map(OutboundConfig::name).filter(DEMO_REMOTE::equals).findFirst()
+        .orElse(config.outbound().isEmpty() ? null : config.outbound().get(0).name());
+    Future<Void> app = DemoApp.start(vertx, address.host(), address.port(), "demo app",
+            () -> callVia == null || !outbound.containsKey(callVia) ? 0 : outbound.get(callVia).port())
         .recover(cause -> Future.failedFuture(ConfigException.bindFailure(Key.DEMO, address, cause)))
         .mapEmpty();
+    java.net.URI remote = config.outbound().stream().filter(e -> e.name().equals(DEMO_REMOTE))
+        .filter(e -> e.upstreams().size() == 1 && !e.secure()).map(e -> e.upstreams().get(0))
+        .filter(url -> "127.0.0.1".equals(url.getHost()) || "localhost".equals(url.getHost())).findFirst()
+        .orElse(null);
+    if (remote == null) {
+      return app;
+    }
+    HostPort at = new HostPort(remote.getHost(), OutboundEntry.port(remote));
+    return app.compose(v -> DemoApp.start(vertx, at.host(), at.port(), "demo remote", () -> 0)
+        .recover(cause -> Future.failedFuture(ConfigException.bindFailure("demo (its remote)", at, cause)))
+        .mapEmpty());
+  }
+
+  /** The port the outbound entry {@code name} listens on. */
+  public int outboundPort(String name) {
+    ProxyServer server = outbound.get(name);
+    if (server == null) {
+      throw new IllegalArgumentException("no outbound entry " + name);
+    }
+    return server.port();
+  }
+
+  /** The request paths: inbound first, then each outbound entry's. */
+  public List<RequestPath> paths() {
+    List<RequestPath> all = new ArrayList<>();
+    all.add(path);
+    all.addAll(outboundPaths.values());
+    return all;
+  }
+
+  /** The last step of a drain: the outbound listeners, which close after the app has stopped (see README). */
+  private OutboundDrain outboundDrain(BatcycleConfig config, List<RequestPath> entryPaths) {
+    return new OutboundDrain(vertx, List.copyOf(outbound.values()), List.copyOf(outboundDrains),
+        () -> entryPaths.stream().mapToInt(p -> p.meters().activeRequests().get()).sum(),
+        config.demo() ? null : config.upstream());
   }
 
   /** The network I/O transport in use: {@code io_uring}, {@code epoll} or {@code nio}. */
@@ -325,8 +457,20 @@ public final class Batcycle {
       fileWatch.close();
     }
     Future<?> warmedUp = warmup == null ? Future.succeededFuture() : warmup.stop();
-    Future<Void> proxyClosed = warmedUp.transform(ignored -> proxy == null ? Future.succeededFuture() : proxy.close());
-    return proxyClosed.transform(ignored -> vertx.close()).andThen(done -> {
+    return warmedUp.transform(ignored -> {
+      List<Future<Void>> servers = new ArrayList<>();
+      if (proxy != null) {
+        servers.add(proxy.close());
+      }
+      outbound.values().forEach(server -> servers.add(server.close()));
+      outboundPaths.values().forEach(RequestPath::close);
+      return Future.join(servers);
+    }).transform(ignored -> {
+      if (dns != null) {
+        dns.close();
+      }
+      return vertx.close();
+    }).andThen(done -> {
       if (logWriter != null) {
         logWriter.close();
       }

@@ -24,6 +24,7 @@ public final class DrainController {
   private final Supplier<LifecycleConfig> settings;
   private final ProxyServer proxy;
   private final IntSupplier inFlight;
+  private final OutboundDrain outbound;
   private final Promise<Void> drained = Promise.promise();
   private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long beganNanos;
@@ -31,6 +32,13 @@ public final class DrainController {
   /** {@code settings}: the drain settings in force when a drain begins (a reload may change them until then). */
   public DrainController(Vertx vertx, Drain drain, Supplier<LifecycleConfig> settings, ProxyServer proxy,
                          IntSupplier inFlight) {
+    this(vertx, drain, settings, proxy, inFlight, null);
+  }
+
+  /** {@code outbound}: the outbound listeners' last step, after the inbound listener has drained; null if none. */
+  DrainController(Vertx vertx, Drain drain, Supplier<LifecycleConfig> settings, ProxyServer proxy,
+                  IntSupplier inFlight, OutboundDrain outbound) {
+    this.outbound = outbound;
     this.vertx = vertx;
     this.drain = drain;
     this.settings = settings;
@@ -76,7 +84,13 @@ public final class DrainController {
         } else {
           LOG.info("drained: every connection closed after {} ms", elapsedMs);
         }
-        drained.tryComplete();
+        if (outbound == null) {
+          drained.tryComplete();
+          return;
+        }
+        // The whole drain, outbound included, fits in drain.delay + drain.timeout from its start.
+        long deadline = beganNanos + (config.drainDelay().toNanos() + config.drainTimeout().toNanos());
+        outbound.run(deadline).onComplete(last -> drained.tryComplete());
       });
     };
     if (left == 0) {

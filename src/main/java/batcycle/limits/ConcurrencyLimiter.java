@@ -4,6 +4,7 @@ import batcycle.config.LimitConfig;
 import batcycle.metrics.MeterNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import batcycle.pipeline.LoopScheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,16 +27,21 @@ public final class ConcurrencyLimiter {
   private int inFlight;
 
   public ConcurrencyLimiter(LimitConfig config, MeterRegistry registry) {
+    this(config, registry, Tags.empty());
+  }
+
+  /** {@code tags}: the request path's own ({@code direction}, {@code upstream}), on every meter. */
+  public ConcurrencyLimiter(LimitConfig config, MeterRegistry registry, Tags tags) {
     this.config = config;
     this.queueSize = config.queueSize();
     this.adaptive = config.adaptive() ? new GradientLimit(config.adaptiveMinLimit(), config.maxConcurrent()) : null;
     this.limit = adaptive != null ? adaptive.limit() : config.maxConcurrent();
     Gauge.builder(MeterNames.CONCURRENCY_LIMIT, this, l -> l.limit)
-        .description("The current concurrency limit on requests to the app").register(registry);
+        .description("The current concurrency limit on requests to the app").tags(tags).register(registry);
     Gauge.builder(MeterNames.CONCURRENCY_ACTIVE, this, ConcurrencyLimiter::inFlight)
-        .description("Requests holding a concurrency permit").register(registry);
+        .description("Requests holding a concurrency permit").tags(tags).register(registry);
     Gauge.builder(MeterNames.CONCURRENCY_QUEUED, this, ConcurrencyLimiter::queued)
-        .description("Requests waiting for a concurrency permit").register(registry);
+        .description("Requests waiting for a concurrency permit").tags(tags).register(registry);
   }
 
   /** A request waiting for a permit; exactly one of grant, timeout or cancellation claims it. */

@@ -36,6 +36,10 @@ public final class MeterNames {
   public static final String UPSTREAM_CONNECTIONS = "batcycle.upstream.connections.active";
   /** Gauge: the configured pool size. */
   public static final String UPSTREAM_POOL_MAX = "batcycle.upstream.connections.max";
+  /** Gauge: addresses of the upstream (the app, or a remote's addresses); tag state (healthy, ejected). */
+  public static final String UPSTREAM_ENDPOINTS = "batcycle.upstream.endpoints";
+  /** Counter: addresses ejected from balancing after failures in a row (outlier detection). */
+  public static final String UPSTREAM_EJECTIONS = "batcycle.upstream.ejections";
   /** Timer: latency batcycle added, total minus time spent waiting on the app. */
   public static final String OVERHEAD = "batcycle.overhead";
   /** Counter: request-log lines dropped because the writer fell behind. */
@@ -94,6 +98,17 @@ public final class MeterNames {
   public static final String TAG_ROUTE = "route";
   public static final String TAG_REASON = "reason";
   public static final String TAG_STATE = "state";
+  /**
+   * On every meter of a request path: {@link #DIRECTION_INBOUND} (clients to the app) or {@link #DIRECTION_OUTBOUND}
+   * (the app out).
+   */
+  public static final String TAG_DIRECTION = "direction";
+  /** On every meter of a request path: {@link #UPSTREAM_APP} inbound, the outbound entry's name outbound. */
+  public static final String TAG_UPSTREAM = "upstream";
+  public static final String DIRECTION_INBOUND = "inbound";
+  public static final String DIRECTION_OUTBOUND = "outbound";
+  /** The {@code upstream} of the inbound path. */
+  public static final String UPSTREAM_APP = "app";
   public static final String TAG_CERTIFICATE = "certificate";
   public static final String TAG_RESULT = "result";
   public static final String TAG_PROTOCOL = "protocol";

@@ -5,6 +5,7 @@ import batcycle.pipeline.TraceContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class ProxyMeters {
       MeterNames.OUTCOME_ABORTED);
   /** Values of the outcome tag on {@link MeterNames#UPSTREAM_ATTEMPTS}. */
   public static final List<String> ATTEMPT_OUTCOMES = List.of("success", "http_5xx", "connect_error", "timeout",
-      "reset", "protocol_error");
+      "reset", "protocol_error", "tls_error");
   /** Finer than request latency: batcycle's own share is usually well under a millisecond. */
   private static final Duration[] OVERHEAD_BUCKETS = {Duration.ofNanos(50_000), Duration.ofNanos(100_000),
       Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
@@ -35,6 +36,7 @@ public final class ProxyMeters {
       Duration.ofMillis(500), Duration.ofSeconds(1)};
 
   private final MeterRegistry registry;
+  private final Tags tags;
   private final TraceExemplars exemplars;
   private final Duration[] latencyBuckets;
   /** The route patterns and the timers of their labels, replaced together when a reload changes the patterns. */
@@ -50,7 +52,17 @@ public final class ProxyMeters {
   private final AtomicInteger upstreamConnections = new AtomicInteger();
 
   public ProxyMeters(MeterRegistry registry, TraceExemplars exemplars, MetricsConfig config, int upstreamPoolMax) {
+    this(registry, exemplars, config, upstreamPoolMax, MeterNames.DIRECTION_INBOUND, MeterNames.UPSTREAM_APP);
+  }
+
+  /**
+   * The meters of one request path: {@code direction} ({@link MeterNames#INBOUND} or {@link MeterNames#OUTBOUND})
+   * and {@code upstream} (the app, or an outbound entry's name) tag every one of them.
+   */
+  public ProxyMeters(MeterRegistry registry, TraceExemplars exemplars, MetricsConfig config, int upstreamPoolMax,
+                     String direction, String upstream) {
     this.registry = registry;
+    this.tags = Tags.of(MeterNames.TAG_DIRECTION, direction, MeterNames.TAG_UPSTREAM, upstream);
     this.exemplars = exemplars;
     this.latencyBuckets = config.latencyBuckets().toArray(Duration[]::new);
     this.routeTimers = new RouteTimers(new RouteMatcher(config.routes()));
@@ -58,26 +70,31 @@ public final class ProxyMeters {
     for (int i = 0; i < attemptTimers.length; i++) {
       attemptTimers[i] = Timer.builder(MeterNames.UPSTREAM_ATTEMPTS)
           .description("Attempts sent to the app, until its response head or the failure")
-          .tag(MeterNames.TAG_OUTCOME, ATTEMPT_OUTCOMES.get(i))
+          .tag(MeterNames.TAG_OUTCOME, ATTEMPT_OUTCOMES.get(i)).tags(tags)
           .serviceLevelObjectives(latencyBuckets).register(registry);
     }
     overhead = Timer.builder(MeterNames.OVERHEAD)
         .description("Latency batcycle added: total time minus time spent on attempts to the app")
-        .serviceLevelObjectives(OVERHEAD_BUCKETS).register(registry);
+        .serviceLevelObjectives(OVERHEAD_BUCKETS).tags(tags).register(registry);
     requestBytes = Counter.builder(MeterNames.REQUEST_BYTES).baseUnit("bytes")
-        .description("Request body bytes received from clients").register(registry);
+        .description("Request body bytes received from clients").tags(tags).register(registry);
     responseBytes = Counter.builder(MeterNames.RESPONSE_BYTES).baseUnit("bytes")
-        .description("Response body bytes sent to clients").register(registry);
+        .description("Response body bytes sent to clients").tags(tags).register(registry);
     Gauge.builder(MeterNames.REQUESTS_ACTIVE, activeRequests, AtomicInteger::get)
-        .description("Requests in flight").register(registry);
+        .description("Requests in flight").tags(tags).register(registry);
     Gauge.builder(MeterNames.CONNECTIONS_ACTIVE, openConnections, AtomicInteger::get)
-        .description("Open client connections").register(registry);
+        .description("Open client connections").tags(tags).register(registry);
     Gauge.builder(MeterNames.UPSTREAM_ACTIVE, activeAttempts, AtomicInteger::get)
-        .description("Attempts to the app waiting for or holding a pooled connection").register(registry);
+        .description("Attempts to the app waiting for or holding a pooled connection").tags(tags).register(registry);
     Gauge.builder(MeterNames.UPSTREAM_CONNECTIONS, upstreamConnections, AtomicInteger::get)
-        .description("Open connections to the app").register(registry);
+        .description("Open connections to the app").tags(tags).register(registry);
     Gauge.builder(MeterNames.UPSTREAM_POOL_MAX, () -> upstreamPoolMax)
-        .description("Configured size of the connection pool to the app").register(registry);
+        .description("Configured size of the connection pool to the app").tags(tags).register(registry);
+  }
+
+  /** The {@code direction} and {@code upstream} tags every meter of this request path carries. */
+  public Tags tags() {
+    return tags;
   }
 
   private record RouteTimers(RouteMatcher routes, TimerTable timers) {
@@ -133,7 +150,7 @@ public final class ProxyMeters {
           .tag(MeterNames.TAG_METHOD, methodIndex < 0 ? OTHER_METHOD : METHODS.get(methodIndex))
           .tag(MeterNames.TAG_STATUS, Integer.toString(status))
           .tag(MeterNames.TAG_OUTCOME, outcome)
-          .tag(MeterNames.TAG_ROUTE, routes.label(routeIndex))
+          .tag(MeterNames.TAG_ROUTE, routes.label(routeIndex)).tags(tags)
           .serviceLevelObjectives(latencyBuckets)
           .register(registry));
     }
@@ -156,6 +173,6 @@ public final class ProxyMeters {
   public void recordRejection(String reason) {
     rejections.computeIfAbsent(reason, r -> Counter.builder(MeterNames.REJECTED)
         .description("Requests batcycle answered itself instead of forwarding them")
-        .tag(MeterNames.TAG_REASON, r).register(registry)).increment();
+        .tag(MeterNames.TAG_REASON, r).tags(tags).register(registry)).increment();
   }
 }

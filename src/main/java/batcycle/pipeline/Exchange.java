@@ -50,6 +50,7 @@ public final class Exchange {
   private boolean cancelled;
   private boolean closeConnection;
   private boolean secure;
+  private UpstreamHost upstreamHost;
   private String clientCertSubject;
 
   /**
@@ -286,6 +287,15 @@ public final class Exchange {
       retryReasons = new ArrayList<>(2);
     }
     retryReasons.add(reason);
+  }
+
+  /** The address the latest attempt went to, or null if none was picked. */
+  public UpstreamHost upstreamHost() {
+    return upstreamHost;
+  }
+
+  public void upstreamHost(UpstreamHost host) {
+    this.upstreamHost = host;
   }
 
   public boolean isCancelled() {

@@ -5,7 +5,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * W3C Trace Context ({@code traceparent}, https://www.w3.org/TR/trace-context/): parsed from the client so logs
  * and exemplars can name the trace, and optionally started when absent so the app's logs and batcycle's correlate.
- * A valid client header is passed on unchanged; batcycle does not add a span of its own.
+ * Inbound, a valid client header is passed on unchanged; outbound with tracing on, batcycle's hop is a span of its
+ * own ({@link #child()}).
  */
 public record TraceContext(String traceId, String spanId, boolean sampled, boolean startedHere) {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -41,6 +42,11 @@ public record TraceContext(String traceId, String spanId, boolean sampled, boole
     ThreadLocalRandom random = ThreadLocalRandom.current();
     return new TraceContext(hex(random.nextLong(), 16) + hex(random.nextLong(), 16), hex(nonZero(random), 16),
         sampled, true);
+  }
+
+  /** A span of this trace started here (a new span id, the same trace id and sampling), e.g. batcycle's own hop. */
+  public TraceContext child() {
+    return new TraceContext(traceId, hex(nonZero(ThreadLocalRandom.current()), 16), sampled, true);
   }
 
   public String header() {

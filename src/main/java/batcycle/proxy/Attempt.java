@@ -6,6 +6,7 @@ import batcycle.pipeline.Body;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.LoopScheduler;
 import batcycle.pipeline.UpstreamResponse;
+import batcycle.upstream.Endpoint;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -35,10 +36,12 @@ final class Attempt implements UpstreamResponse {
   private HttpResponse head;
   private Body body;
   private TunnelHandler appSide;
+  private EndpointPools endpointPools;
   private long lastActivityNanos;
   private boolean decided;
   private boolean recorded;
   private boolean released;
+  private boolean responseComplete;
 
   Attempt(Exchange exchange, UpstreamForwarder forwarder) {
     this.exchange = exchange;
@@ -103,6 +106,22 @@ final class Attempt implements UpstreamResponse {
     return exchange.isWebSocket();
   }
 
+  /** The address picked for this attempt; it counts as in progress there until released. */
+  void endpoint(EndpointPools pools) {
+    this.endpointPools = pools;
+    pools.attemptStarted();
+    exchange.upstreamHost(pools.endpoint());
+  }
+
+  EndpointPools endpointPools() {
+    return endpointPools;
+  }
+
+  /** The address the previous attempt of this request went to, or null. */
+  Endpoint previousEndpoint() {
+    return exchange.upstreamHost() instanceof Endpoint previous ? previous : null;
+  }
+
   /** From the pool: a connection or stream to send on. */
   void connected(UpstreamChannel upstream) {
     if (decided) {
@@ -120,7 +139,7 @@ final class Attempt implements UpstreamResponse {
       arm(forwarder.idleTimeoutNanos());
     }
     exchange.onCancel(this::cancel);
-    headWrite = forwarder.sendHead(exchange, upstream);
+    headWrite = forwarder.sendHead(exchange, upstream, endpointPools.endpoint());
     if (exchange.isWebSocket()) {
       upstream.channel().flush(); // nothing more until the app switches protocols
     } else if (!exchange.hasBody()) {
@@ -175,6 +194,7 @@ final class Attempt implements UpstreamResponse {
     int status = head.status().code();
     exchange.upstreamStatus(status);
     record(status >= 500 ? "http_5xx" : "success");
+    health(status < 500);
     this.head = head;
     long idleNanos = forwarder.idleTimeoutNanos();
     this.body = idleNanos > 0
@@ -209,6 +229,7 @@ final class Attempt implements UpstreamResponse {
     cancelTimer();
     exchange.upstreamStatus(101);
     record("success");
+    health(true);
     this.head = head;
     this.appSide = ((UpstreamConnection) channel).switchToTunnel(this::release);
     result.complete(this);
@@ -221,6 +242,7 @@ final class Attempt implements UpstreamResponse {
 
   /** From the channel: the response was read to its end. */
   void responseReceived() {
+    responseComplete = true;
     release();
   }
 
@@ -255,6 +277,9 @@ final class Attempt implements UpstreamResponse {
     // synchronously, and an attempt recorded after it would be missing from the request log.
     String outcome = failure.kind().attemptOutcome();
     record(outcome != null ? outcome : "reset");
+    if (failure.kind().countsAgainstApp()) {
+      health(false);
+    }
     if (!exchange.isCancelled()) {
       exchange.flag(failure.kind().flag()); // a client that went away makes batcycle reset the attempt: DC, not UR
     }
@@ -281,10 +306,24 @@ final class Attempt implements UpstreamResponse {
     }
   }
 
+  /** Tells a remote's passive health check how the address did; the app has no other address to prefer. */
+  private void health(boolean ok) {
+    if (endpointPools != null && forwarder.tracksHealth()) {
+      if (ok) {
+        forwarder.endpoints().succeeded(endpointPools.endpoint());
+      } else {
+        forwarder.endpoints().failed(endpointPools.endpoint());
+      }
+    }
+  }
+
   /** The attempt no longer holds a connection; idempotent. */
   void release() {
     if (!released) {
       released = true;
+      if (endpointPools != null) {
+        endpointPools.attemptEnded();
+      }
       forwarder.meters().activeAttempts().decrementAndGet();
       exchange.addUpstreamNanos(System.nanoTime() - startNanos);
     }
@@ -302,7 +341,13 @@ final class Attempt implements UpstreamResponse {
 
   @Override
   public void abort() {
-    if (channel != null) {
+    if (responseComplete) {
+      // Read whole, the response no longer holds its connection, which may already serve another attempt: only
+      // what is still queued for the client is dropped (a slow client that went away).
+      if (body != null) {
+        body.discard();
+      }
+    } else if (channel != null) {
       channel.abort();
     }
     release();

@@ -3,6 +3,7 @@ package batcycle.proxy;
 import batcycle.metrics.MeterNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http2.Http2Exception;
 import java.io.IOException;
@@ -26,11 +27,12 @@ final class ClientErrors {
   private final AtomicLong[] lastLogged = new AtomicLong[Kind.values().length];
   private final AtomicLong[] suppressed = new AtomicLong[Kind.values().length];
 
-  ClientErrors(MeterRegistry registry) {
+  ClientErrors(MeterRegistry registry, Tags tags) {
     for (Kind kind : Kind.values()) {
       counters[kind.ordinal()] = Counter.builder(MeterNames.CLIENT_ERRORS)
           .description("Client connections that ended in a protocol error or reset")
-          .tag(MeterNames.TAG_REASON, kind.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+          .tag(MeterNames.TAG_REASON, kind.name().toLowerCase(java.util.Locale.ROOT)).tags(tags)
+          .register(registry);
       lastLogged[kind.ordinal()] = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
       suppressed[kind.ordinal()] = new AtomicLong();
     }

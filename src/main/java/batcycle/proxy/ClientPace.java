@@ -6,6 +6,7 @@ import batcycle.errors.ProxyFailure;
 import batcycle.metrics.MeterNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.concurrent.TimeUnit;
@@ -33,19 +34,20 @@ final class ClientPace {
   private final Counter bodyRate;
   private final Counter responseSend;
 
-  ClientPace(ClientPaceConfig config, MeterRegistry registry) {
+  /** {@code tags}: the listener's own (direction, outbound name), on every counter. */
+  ClientPace(ClientPaceConfig config, MeterRegistry registry, Tags tags) {
     this.readAheadBytes = config.requestBodyBuffer();
     this.bodyIdleNanos = config.requestBodyIdle().toNanos();
     this.minBodyRate = config.minRequestBodyRate();
     this.graceNanos = config.rateGrace().toNanos();
     this.responseSendMs = config.responseSend().toMillis();
-    this.bodyIdle = counter(registry, REASON_BODY_IDLE);
-    this.bodyRate = counter(registry, REASON_BODY_RATE);
-    this.responseSend = counter(registry, REASON_RESPONSE_SEND);
+    this.bodyIdle = counter(registry, tags, REASON_BODY_IDLE);
+    this.bodyRate = counter(registry, tags, REASON_BODY_RATE);
+    this.responseSend = counter(registry, tags, REASON_RESPONSE_SEND);
   }
 
-  private static Counter counter(MeterRegistry registry, String reason) {
-    return Counter.builder(MeterNames.CLIENT_TIMEOUTS).tag(MeterNames.TAG_REASON, reason)
+  private static Counter counter(MeterRegistry registry, Tags tags, String reason) {
+    return Counter.builder(MeterNames.CLIENT_TIMEOUTS).tag(MeterNames.TAG_REASON, reason).tags(tags)
         .description("Requests and responses batcycle cut because the client sent or read too slowly")
         .register(registry);
   }

@@ -17,7 +17,13 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
+import batcycle.errors.FailureKind;
+import batcycle.errors.ProxyFailure;
+import batcycle.upstream.TlsOrigination;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One event loop's HTTP/2 connections to an h2c app (prior knowledge, as gRPC servers expect): each attempt gets a
+ * One event loop's HTTP/2 connections to one upstream address: h2c with prior knowledge (as gRPC servers expect), or
+ * over TLS with h2 chosen in ALPN: each attempt gets a
  * stream on the least busy connection that has room under the app's SETTINGS_MAX_CONCURRENT_STREAMS; another
  * connection is opened only when all are full, up to {@code max}. Connections without streams are closed once idle
  * for {@code pool.idleTimeout}. A connection the app sent GOAWAY on takes no new streams.
@@ -35,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class H2UpstreamPool {
   private static final long SWEEP_MS = 1000;
   private final EventLoop loop;
+  private final EndpointPools owner;
+  private final ScheduledFuture<?> sweeper;
   private final Bootstrap bootstrap;
   private final InetSocketAddress address;
   private final int max;
@@ -45,31 +54,59 @@ final class H2UpstreamPool {
   private int connecting;
   private boolean closed;
 
-  H2UpstreamPool(ProxyLoop owner, InetSocketAddress address, int max, long idleNanos, long connectTimeoutMs,
-                 AtomicInteger openGauge) {
-    this.loop = owner.eventLoop();
-    this.address = address;
+  H2UpstreamPool(EndpointPools owner, int max, long idleNanos, long connectTimeoutMs, AtomicInteger openGauge) {
+    this.loop = owner.loop().eventLoop();
+    this.owner = owner;
+    this.address = owner.endpoint().socketAddress();
     this.max = max;
     this.idleNanos = idleNanos;
     this.openGauge = openGauge;
     this.bootstrap = new Bootstrap()
         .group(loop)
-        .channelFactory(owner.transport().channelFactory(false))
+        .channelFactory(owner.loop().transport().channelFactory(false))
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMs)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel channel) {
-            Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
-                .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
-                .validateHeaders(true)
-                .build();
-            channel.pipeline().addLast(codec)
-                .addLast(new Http2MultiplexHandler(new RefusePushedStreams()))
-                .addLast(new Connection(codec));
+            if (owner.tls() != null) {
+              // Until the handshake is done, the TLS handler holds back what the codec writes (the preface).
+              channel.pipeline().addLast(UpstreamPool.TLS, owner.tls().newHandler(channel.alloc(),
+                  owner.endpoint(), TlsOrigination.Alpn.H2));
+              channel.pipeline().addLast(TlsOrigination.refusalWatcher(owner.endpoint()));
+            }
+            addHttp2(channel);
           }
         });
-    loop.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+    sweeper = loop.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private void addHttp2(Channel channel) {
+    Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
+        .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+        .validateHeaders(true)
+        .build();
+    channel.pipeline().addLast(codec)
+        .addLast(new Http2MultiplexHandler(new RefusePushedStreams()))
+        .addLast(new Connection(codec));
+  }
+
+  /**
+   * Takes over a TLS connection made by the HTTP/1.1 pool on which the remote chose h2 in ALPN: its HTTP/1 handlers
+   * give way to HTTP/2's, and it serves the attempts waiting here.
+   */
+  void adopt(Channel channel) {
+    channel.pipeline().remove(UpstreamPool.CODEC);
+    channel.pipeline().remove(UpstreamPool.HANDLER);
+    addHttp2(channel);
+    established(channel.pipeline().get(Connection.class));
+  }
+
+  private void established(Connection connection) {
+    connection.established = true;
+    openGauge.incrementAndGet();
+    connections.add(connection);
+    serveWaiting();
   }
 
   void acquire(Attempt attempt) {
@@ -122,19 +159,40 @@ final class H2UpstreamPool {
     connecting++;
     ChannelFuture connect = bootstrap.connect(address);
     connect.addListener(done -> {
-      connecting--;
-      if (done.isSuccess()) {
-        openGauge.incrementAndGet();
-        connections.add(connect.channel().pipeline().get(Connection.class));
-        serveWaiting();
-      } else {
-        // Nothing reached the app: every attempt waiting for this connection fails like a refused connect.
-        Attempt attempt;
-        while ((attempt = waiting.poll()) != null) {
-          attempt.connectFailed(done.cause());
-        }
+      if (!done.isSuccess()) {
+        connecting--;
+        failWaiting(done.cause());
+        return;
       }
+      SslHandler tls = connect.channel().pipeline().get(SslHandler.class);
+      if (tls == null) {
+        connecting--;
+        established(connect.channel().pipeline().get(Connection.class));
+        return;
+      }
+      tls.handshakeFuture().addListener(handshake -> {
+        connecting--;
+        if (!handshake.isSuccess()) {
+          connect.channel().close();
+          failWaiting(TlsOrigination.handshakeFailure(handshake.cause(), owner.endpoint()));
+        } else if (!ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
+          connect.channel().close();
+          owner.h2Refused();
+          failWaiting(ProxyFailure.of(FailureKind.TLS_HANDSHAKE, owner.endpoint().serverName() + " at "
+              + owner.endpoint() + " did not accept HTTP/2 in ALPN (protocol: h2 needs it)"));
+        } else {
+          established(connect.channel().pipeline().get(Connection.class));
+        }
+      });
     });
+  }
+
+  /** Nothing reached the upstream: every attempt waiting for this connection fails like a refused connect. */
+  private void failWaiting(Throwable cause) {
+    Attempt attempt;
+    while ((attempt = waiting.poll()) != null) {
+      attempt.connectFailed(cause);
+    }
   }
 
   private void serveWaiting() {
@@ -167,6 +225,7 @@ final class H2UpstreamPool {
 
   void close() {
     closed = true;
+    sweeper.cancel(false);
     for (Connection connection : List.copyOf(connections)) {
       if (connection.active == 0) {
         connection.channel.close();
@@ -181,6 +240,7 @@ final class H2UpstreamPool {
     private int active;
     private long lastUsedNanos = System.nanoTime();
     private boolean goingAway;
+    private boolean established;
 
     Connection(Http2FrameCodec codec) {
       this.codec = codec;
@@ -205,6 +265,9 @@ final class H2UpstreamPool {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      if (!established) {
+        return; // a failed handshake: counted as a failed connect
+      }
       openGauge.decrementAndGet();
       connections.remove(this);
       serveWaiting();

@@ -2,7 +2,6 @@ package batcycle.proxy;
 
 import batcycle.config.BatcycleConfig;
 import batcycle.config.UpstreamConfig;
-import batcycle.config.UpstreamProtocol;
 import batcycle.headers.ResponseHeaders;
 import batcycle.pipeline.Pipeline;
 import io.netty.channel.Channel;
@@ -13,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One event loop's share of the proxy: the client connections it serves, its own pools to the app, its timers and
@@ -23,8 +23,11 @@ final class ProxyLoop {
   private final EventLoop eventLoop;
   private final Transport transport;
   private final LoopTimeouts scheduler;
-  private final UpstreamPool http1;
-  private final H2UpstreamPool h2;
+  private final LoopUpstream upstream;
+  private final long poolIdleNanos;
+  private final long connectTimeoutMs;
+  private final int maxRequestLine;
+  private final AtomicInteger upstreamConnections;
   private final ClientErrors clientErrors;
   private final ClientPace clientPace;
   private final RequestBodyWatch bodyWatch;
@@ -45,21 +48,13 @@ final class ProxyLoop {
     this.bodyWatch = clientPace.watchesBodies() ? new RequestBodyWatch(eventLoop, clientPace) : null;
     this.secure = config.tls().enabled();
     this.scheduler = new LoopTimeouts(eventLoop);
-    UpstreamConfig upstream = config.upstream();
-    // A pool set in total is split over the loops. One that follows limits.maxConcurrent is not: the permits already
-    // bound the connections in use over all loops, and a split would strand requests holding a permit on a loop
-    // whose share is taken while another loop's stands idle.
-    int perLoop = config.pool().maxConnections().isPresent()
-        ? Math.max(1, ceilDiv(upstream.maxConnections(), config.listener().eventLoops()))
-        : upstream.maxConnections();
-    InetSocketAddress app = new InetSocketAddress(upstream.host(), upstream.port());
-    // WebSocket handshakes always need HTTP/1.1; with an h2c app that pool only ever carries them.
-    this.http1 = new UpstreamPool(this, app, perLoop, upstream.poolIdleTimeout().toNanos(),
-        upstream.connectTimeout().toMillis(), config.listener().maxRequestLine(), path.meters().upstreamConnections());
-    this.h2 = upstream.protocol() == UpstreamProtocol.H2C
-        ? new H2UpstreamPool(this, app, perLoop, upstream.poolIdleTimeout().toNanos(),
-            upstream.connectTimeout().toMillis(), path.meters().upstreamConnections())
-        : null;
+    // The pools to the upstream are built once per loop: pool and connect settings need a restart (see reload).
+    UpstreamConfig upstreamConfig = config.upstream();
+    this.poolIdleNanos = upstreamConfig.poolIdleTimeout().toNanos();
+    this.connectTimeoutMs = upstreamConfig.connectTimeout().toMillis();
+    this.maxRequestLine = config.listener().maxRequestLine();
+    this.upstreamConnections = path.meters().upstreamConnections();
+    this.upstream = new LoopUpstream(this, path.upstream());
     apply(config, path);
   }
 
@@ -69,7 +64,7 @@ final class ProxyLoop {
    * before the loop serves).
    */
   void apply(BatcycleConfig config, RequestPath path) {
-    this.pipeline = path.pipeline(config, new UpstreamForwarder(config.upstream(), path.meters(), http1, h2));
+    this.pipeline = path.pipeline(config, new UpstreamForwarder(config.upstream(), path.meters(), upstream));
     this.responseHeaders = path.responseHeaders(config);
   }
 
@@ -92,6 +87,24 @@ final class ProxyLoop {
 
   Pipeline pipeline() {
     return pipeline;
+  }
+
+  long poolIdleNanos() {
+    return poolIdleNanos;
+  }
+
+  long connectTimeoutMs() {
+    return connectTimeoutMs;
+  }
+
+  /** The longest status line accepted from the upstream, as from clients. */
+  int maxRequestLine() {
+    return maxRequestLine;
+  }
+
+  /** The gauge of open connections to the upstream. */
+  AtomicInteger upstreamConnections() {
+    return upstreamConnections;
   }
 
   ResponseHeaders responseHeaders() {
@@ -154,10 +167,7 @@ final class ProxyLoop {
     for (Channel channel : List.copyOf(connections)) {
       channel.pipeline().fireUserEventTriggered(ProxyServer.DRAIN);
     }
-    http1.close();
-    if (h2 != null) {
-      h2.close();
-    }
+    upstream.close();
   }
 
   /** Cuts whatever is still open. Call on this loop. */
@@ -165,13 +175,6 @@ final class ProxyLoop {
     for (Channel channel : List.copyOf(connections)) {
       channel.close();
     }
-    http1.close();
-    if (h2 != null) {
-      h2.close();
-    }
-  }
-
-  private static int ceilDiv(int a, int b) {
-    return (a + b - 1) / b;
+    upstream.close();
   }
 }

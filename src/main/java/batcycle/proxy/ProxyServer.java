@@ -5,6 +5,7 @@ import batcycle.config.ConfigException;
 import batcycle.config.HostPort;
 import batcycle.config.Key;
 import batcycle.connection.ClientConnections;
+import batcycle.metrics.MeterNames;
 import batcycle.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -58,15 +59,16 @@ public final class ProxyServer {
   }
 
   /**
-   * Binds the listener; {@code acceptor}: the group that accepts, {@code eventLoops}: the loops that serve,
-   * {@code tls}: HTTPS on the port, or null for plain HTTP. Fails with a {@link ConfigException} naming
-   * {@code listen} if the address cannot be bound.
+   * Binds the listener of {@code path} (the inbound one, or an outbound entry's, at {@code config.listen()});
+   * {@code acceptor}: the group that accepts, {@code eventLoops}: the loops that serve, {@code tls}: HTTPS on the
+   * port, or null for plain HTTP. Fails with a {@link ConfigException} naming the listen setting if the address
+   * cannot be bound.
    */
   public static Future<ProxyServer> start(EventLoopGroup acceptor, List<EventLoop> eventLoops, Transport transport,
                                           BatcycleConfig config, RequestPath path, ServerTls tls) {
     ClientConnections connections = new ClientConnections(config.listener(), path.meters());
-    ClientErrors clientErrors = new ClientErrors(path.meters().registry());
-    ClientPace clientPace = new ClientPace(config.clientPace(), path.meters().registry());
+    ClientErrors clientErrors = new ClientErrors(path.meters().registry(), path.meters().tags());
+    ClientPace clientPace = new ClientPace(config.clientPace(), path.meters().registry(), path.meters().tags());
     List<ProxyLoop> loops = new ArrayList<>();
     Map<EventLoop, ChannelSetup> setups = new IdentityHashMap<>();
     for (EventLoop eventLoop : eventLoops) {
@@ -94,7 +96,8 @@ public final class ProxyServer {
         started.complete(new ProxyServer(((io.netty.channel.ChannelFuture) bound).channel(), loops, setups,
             connections));
       } else {
-        started.fail(ConfigException.bindFailure(Key.LISTEN, address, bound.cause()));
+        started.fail(ConfigException.bindFailure(MeterNames.DIRECTION_OUTBOUND.equals(path.direction())
+            ? "outbound[" + path.name() + "].listen" : Key.LISTEN.path(), address, bound.cause()));
       }
     });
     return started.future();

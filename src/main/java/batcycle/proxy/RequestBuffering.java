@@ -1,6 +1,5 @@
 package batcycle.proxy;
 
-import batcycle.config.UpstreamProtocol;
 import batcycle.headers.HeaderNames;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Layer;
@@ -18,16 +17,17 @@ import io.vertx.core.Future;
  * 100-continue} is answered as the reading starts, as nginx and Envoy do.
  *
  * <p>Streams pass at once: gRPC calls ({@link ClientPace#isInteractive}), and HTTP/2 requests of no declared length
- * to an HTTP/2 app, whose client may wait for the app to speak before it sends more (a bidirectional stream). They
+ * to an HTTP/2 upstream, whose client may wait for the app to speak before it sends more (a bidirectional stream). They
  * still take a permit only once they reach this point, and the client pace still applies to them.
  */
 final class RequestBuffering implements Layer {
   private final int bound;
-  private final boolean appSpeaksHttp2;
+  private final boolean upstreamMaySpeakHttp2;
 
-  RequestBuffering(int bound, UpstreamProtocol upstreamProtocol) {
+  /** {@code upstreamMaySpeakHttp2}: the upstream speaks HTTP/2 (h2c, or h2 over TLS), or may (ALPN). */
+  RequestBuffering(int bound, boolean upstreamMaySpeakHttp2) {
     this.bound = bound;
-    this.appSpeaksHttp2 = upstreamProtocol == UpstreamProtocol.H2C;
+    this.upstreamMaySpeakHttp2 = upstreamMaySpeakHttp2;
   }
 
   @Override
@@ -43,7 +43,7 @@ final class RequestBuffering implements Layer {
   }
 
   private boolean isStream(Exchange exchange) {
-    return ClientPace.isInteractive(exchange.headers()) || appSpeaksHttp2 && exchange.protocol() == Protocol.HTTP_2
+    return ClientPace.isInteractive(exchange.headers()) || upstreamMaySpeakHttp2 && exchange.protocol() == Protocol.HTTP_2
         && !exchange.headers().contains(HeaderNames.CONTENT_LENGTH);
   }
 }

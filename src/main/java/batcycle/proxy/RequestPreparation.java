@@ -20,19 +20,26 @@ import io.vertx.core.Future;
 
 /**
  * Turns the request as received into the request for the app, in place, or rejects it: parse failures (400, 414,
- * 431), more header fields than {@code limits.maxHeaderCount} (431), an invalid Host or target (400), CONNECT (501). Strips hop-by-hop headers, sets the request id, carries or
- * starts the W3C trace, and learns whether the request has a body (an HTTP/2 request without content-length only
+ * 431), more header fields than {@code limits.maxHeaderCount} (431), an invalid Host or target (400), CONNECT (501).
+ * Strips hop-by-hop headers, sets the request id, carries or starts the W3C trace, and learns whether the request has a body (an HTTP/2 request without content-length only
  * tells by its first frame, and an HTTP/1.1 app must then get either no body or a chunked one). Runs inside the
  * pipeline, after the layers that log and count, so rejected requests are logged and counted like any other.
  */
 final class RequestPreparation implements Layer {
   private final boolean startTraces;
   private final boolean upstreamIsH2c;
+  private final boolean ownSpan;
   private final int maxHeaderCount;
 
-  RequestPreparation(boolean startTraces, UpstreamProtocol upstreamProtocol, int maxHeaderCount) {
+  /**
+   * {@code upstreamIsH2}: the upstream always speaks HTTP/2; {@code ownSpan}: with tracing on, batcycle sends its own
+   * span id as the parent (outbound: batcycle's hop becomes a span of the app's trace); {@code maxHeaderCount}: more
+   * header fields get 431.
+   */
+  RequestPreparation(boolean startTraces, boolean upstreamIsH2, boolean ownSpan, int maxHeaderCount) {
     this.startTraces = startTraces;
-    this.upstreamIsH2c = upstreamProtocol == UpstreamProtocol.H2C;
+    this.upstreamIsH2c = upstreamIsH2;
+    this.ownSpan = ownSpan;
     this.maxHeaderCount = maxHeaderCount;
   }
 
@@ -99,9 +106,17 @@ final class RequestPreparation implements Layer {
     return null;
   }
 
-  /** The client's trace, passed on untouched; or, if configured and there is none, a new one for the app. */
+  /**
+   * The client's trace, passed on untouched; or, if configured and there is none, a new one for the app. Outbound
+   * with tracing on, the app's trace continues with batcycle's own span id (its tracestate kept).
+   */
   private TraceContext trace(HttpHeaders outbound) {
     TraceContext trace = TraceContext.parse(outbound.get(HeaderNames.TRACEPARENT));
+    if (trace != null && ownSpan && startTraces) {
+      trace = trace.child();
+      outbound.set(HeaderNames.TRACEPARENT, trace.header());
+      return trace;
+    }
     if (trace == null && startTraces) {
       trace = TraceContext.start(true);
       outbound.set(HeaderNames.TRACEPARENT, trace.header());

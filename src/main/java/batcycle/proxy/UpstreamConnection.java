@@ -1,5 +1,7 @@
 package batcycle.proxy;
 
+import batcycle.errors.ProxyFailure;
+import batcycle.upstream.TlsOrigination;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,9 +28,12 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
   private ReadGate gate;
   private Attempt attempt;
   private ChannelBody responseBody;
+  /** The body of a response that ended in the read under way, until that read's end reaches it. */
+  private ChannelBody completedInThisRead;
   private boolean responseReceived;
   private boolean requestSent;
   private boolean reusable = true;
+  private boolean established;
   private long keepAliveNanos;
   private long idleSinceNanos;
 
@@ -41,6 +46,11 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.gate = new ReadGate(ctx.channel());
+  }
+
+  /** The connection was made (and its TLS handshake done): from now on its pool counts it. */
+  void established() {
+    established = true;
   }
 
   @Override
@@ -140,6 +150,13 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    ChannelBody finished = completedInThisRead;
+    completedInThisRead = null;
+    if (finished != null && finished != responseBody) {
+      // The read that brought the end of a response ends here too: its body may still hold pieces written to a
+      // slow client and not flushed, and no later read of this connection will reach it.
+      finished.readComplete();
+    }
     if (responseBody != null) {
       responseBody.readComplete();
     }
@@ -156,6 +173,7 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
       return;
     }
     attempt = null;
+    completedInThisRead = responseBody;
     responseBody = null;
     if (reusable && ctx.channel().isActive()) {
       pool.release(this);
@@ -191,7 +209,7 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
     pool.release(this);
   }
 
-  private void fail(batcycle.errors.ProxyFailure failure) {
+  private void fail(ProxyFailure failure) {
     Attempt current = attempt;
     attempt = null;
     reusable = false;
@@ -207,9 +225,13 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (!established) {
+      return; // a failed handshake: the pool already counted the failed connect
+    }
     pool.closed(this);
     if (attempt != null && !responseReceived) {
-      fail(attempt.closedFailure());
+      ProxyFailure refused = ctx.channel().attr(TlsOrigination.REFUSAL).get();
+      fail(refused != null ? refused : attempt.closedFailure());
     }
   }
 

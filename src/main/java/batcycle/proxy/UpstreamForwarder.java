@@ -6,6 +6,8 @@ import batcycle.metrics.ProxyMeters;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Next;
 import batcycle.pipeline.UpstreamResponse;
+import batcycle.upstream.Endpoint;
+import batcycle.upstream.EndpointSet;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -20,18 +22,18 @@ import io.vertx.core.Future;
 final class UpstreamForwarder implements Next {
   private final UpstreamConfig config;
   private final ProxyMeters meters;
-  private final UpstreamPool http1;
-  private final H2UpstreamPool h2;
+  private final LoopUpstream upstream;
+  private final boolean remote;
   private final long responseTimeoutMs;
   private final long connectTimeoutMs;
   private final long idleTimeoutNanos;
 
-  /** {@code h2}: the HTTP/2 pool when the app speaks h2c, else null. */
-  UpstreamForwarder(UpstreamConfig config, ProxyMeters meters, UpstreamPool http1, H2UpstreamPool h2) {
+  /** {@code config}: the timeouts (and, for the app, its Host); {@code upstream}: this loop's pools. */
+  UpstreamForwarder(UpstreamConfig config, ProxyMeters meters, LoopUpstream upstream) {
     this.config = config;
     this.meters = meters;
-    this.http1 = http1;
-    this.h2 = h2;
+    this.upstream = upstream;
+    this.remote = upstream.upstream().isRemote();
     this.responseTimeoutMs = config.responseTimeout().toMillis();
     this.connectTimeoutMs = config.connectTimeout().toMillis();
     this.idleTimeoutNanos = config.idleTimeout().toNanos();
@@ -43,26 +45,32 @@ final class UpstreamForwarder implements Next {
   }
 
   void acquire(Attempt attempt) {
-    if (h2 != null && !attempt.isWebSocket()) {
-      h2.acquire(attempt);
-    } else {
-      http1.acquire(attempt);
-    }
+    upstream.acquire(attempt);
   }
 
   void leave(Attempt attempt) {
-    http1.leave(attempt);
-    if (h2 != null) {
-      h2.leave(attempt);
-    }
+    upstream.leave(attempt);
   }
 
-  /** Writes the request head for the app (not flushed); the future says whether it went out. */
-  ChannelFuture sendHead(Exchange exchange, UpstreamChannel upstream) {
+  /** True when attempts report to passive health checking (a remote's addresses). */
+  boolean tracksHealth() {
+    return remote;
+  }
+
+  EndpointSet endpoints() {
+    return upstream.upstream().endpoints();
+  }
+
+  /** Writes the request head for the upstream (not flushed); the future says whether it went out. */
+  ChannelFuture sendHead(Exchange exchange, UpstreamChannel upstream, Endpoint endpoint) {
     HttpRequest head = exchange.head();
     head.setProtocolVersion(HttpVersion.HTTP_1_1);
     HttpHeaders headers = head.headers();
-    if (!headers.contains(HeaderNames.HOST)) {
+    if (remote) {
+      // A remote answers to its own name, never to the 127.0.0.1:9001 the app called (and per address: one entry's
+      // URLs may name different hosts).
+      headers.set(HeaderNames.HOST, endpoint.authority());
+    } else if (!headers.contains(HeaderNames.HOST)) {
       headers.set(HeaderNames.HOST, config.authority()); // an HTTP/1.0 client may send none; the app needs one
     }
     if (exchange.isWebSocket()) {

@@ -9,12 +9,20 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.net.InetSocketAddress;
+import batcycle.upstream.TlsOrigination;
+import io.netty.handler.ssl.SslHandler;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One event loop's keep-alive HTTP/1.1 connections to the app, created on that loop, so an attempt never hops
+ * One event loop's keep-alive HTTP/1.1 connections to one upstream address (over TLS to an https remote, the
+ * connection counting as made once the handshake is done), created on that loop, so an attempt never hops
  * threads or takes a lock. The most recently used idle connection is taken first (it is the least likely to have
  * been closed by the app); connections idle past their keep-alive time are closed, both when found and by a sweep
  * once a second. When all {@code max} connections are busy, attempts wait in order; an attempt that gives up
@@ -29,10 +37,14 @@ final class UpstreamPool {
   private static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
   private static final long SWEEP_MS = 1000;
   static final String CODEC = "http";
+  static final String TLS = "tls";
+  static final String HANDLER = "batcycle-upstream";
 
   private final EventLoop loop;
+  private final EndpointPools owner;
   private final Bootstrap bootstrap;
   private final InetSocketAddress address;
+  private final ScheduledFuture<?> sweeper;
   private final int max;
   private final long idleNanos;
   private final AtomicInteger openGauge;
@@ -41,29 +53,35 @@ final class UpstreamPool {
   private int open;
   private boolean closed;
 
-  UpstreamPool(ProxyLoop owner, InetSocketAddress address, int max, long idleNanos, long connectTimeoutMs,
-               int maxInitialLineLength, AtomicInteger openGauge) {
-    this.loop = owner.eventLoop();
-    this.address = address;
+  UpstreamPool(EndpointPools owner, int max, long idleNanos, long connectTimeoutMs, int maxInitialLineLength,
+               AtomicInteger openGauge) {
+    this.loop = owner.loop().eventLoop();
+    this.owner = owner;
+    this.address = owner.endpoint().socketAddress();
     this.max = max;
     this.idleNanos = idleNanos;
     this.openGauge = openGauge;
     this.bootstrap = new Bootstrap()
         .group(loop)
-        .channelFactory(owner.transport().channelFactory(false))
+        .channelFactory(owner.loop().transport().channelFactory(false))
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMs)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel channel) {
+            if (owner.tls() != null) {
+              channel.pipeline().addLast(TLS, owner.tls().newHandler(channel.alloc(), owner.endpoint(),
+                  owner.http1Alpn()));
+              channel.pipeline().addLast(TlsOrigination.refusalWatcher(owner.endpoint()));
+            }
             channel.pipeline().addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig()
                     .setMaxInitialLineLength(maxInitialLineLength)
                     .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
                     .setMaxChunkSize(MAX_CHUNK_SIZE), false, false))
-                .addLast("batcycle-upstream", new UpstreamConnection(UpstreamPool.this, idleNanos));
+                .addLast(HANDLER, new UpstreamConnection(UpstreamPool.this, idleNanos));
           }
         });
-    loop.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+    sweeper = loop.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
   }
 
   /** Gives {@code attempt} a connection now, once one is made, or once one is free. */
@@ -99,16 +117,47 @@ final class UpstreamPool {
     open++;
     ChannelFuture connecting = bootstrap.connect(address);
     connecting.addListener(done -> {
-      if (done.isSuccess()) {
-        openGauge.incrementAndGet();
-        UpstreamConnection connection = connecting.channel().pipeline().get(UpstreamConnection.class);
-        attempt.connected(connection);
-      } else {
-        open--;
-        attempt.connectFailed(done.cause());
-        serveWaiting();
+      if (!done.isSuccess()) {
+        connectFailed(attempt, done.cause());
+        return;
       }
+      SslHandler tls = connecting.channel().pipeline().get(SslHandler.class);
+      if (tls == null) {
+        established(connecting.channel(), attempt);
+        return;
+      }
+      tls.handshakeFuture().addListener(handshake -> {
+        if (!handshake.isSuccess()) {
+          connecting.channel().close();
+          connectFailed(attempt, TlsOrigination.handshakeFailure(handshake.cause(), owner.endpoint()));
+        } else if (owner.negotiated(connecting.channel(), tls.applicationProtocol(), attempt)) {
+          open--; // the remote chose h2: the connection went to the HTTP/2 pool, and the attempt with it
+          serveWaiting();
+        } else {
+          established(connecting.channel(), attempt);
+        }
+      });
     });
+  }
+
+  private void established(Channel channel, Attempt attempt) {
+    openGauge.incrementAndGet();
+    UpstreamConnection connection = channel.pipeline().get(UpstreamConnection.class);
+    connection.established();
+    attempt.connected(connection);
+  }
+
+  private void connectFailed(Attempt attempt, Throwable cause) {
+    open--;
+    attempt.connectFailed(cause);
+    serveWaiting();
+  }
+
+  /** Hands the waiting attempts that {@code which} selects to {@code to}, in order (the protocol was learnt). */
+  void moveWaiting(Predicate<Attempt> which, Consumer<Attempt> to) {
+    List<Attempt> moved = new ArrayList<>();
+    waiting.removeIf(a -> which.test(a) && moved.add(a));
+    moved.forEach(to);
   }
 
   /** A connection whose exchange ended well goes to the next waiting attempt, or back to the idle ones. */
@@ -159,6 +208,7 @@ final class UpstreamPool {
   /** Closes the idle connections; busy ones close when their exchange ends. */
   void close() {
     closed = true;
+    sweeper.cancel(false);
     UpstreamConnection connection;
     while ((connection = idle.poll()) != null) {
       connection.channel().close();

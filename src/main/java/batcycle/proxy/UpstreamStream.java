@@ -2,6 +2,7 @@ package batcycle.proxy;
 
 import batcycle.errors.FailureKind;
 import batcycle.errors.ProxyFailure;
+import batcycle.upstream.TlsOrigination;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -107,6 +108,10 @@ final class UpstreamStream extends ChannelDuplexHandler implements UpstreamChann
   }
 
   private void fail(ProxyFailure failure) {
+    ProxyFailure refused = ctx.channel().parent().attr(TlsOrigination.REFUSAL).get();
+    if (refused != null) {
+      failure = refused; // the remote refused the client certificate: the stream's own error only follows from it
+    }
     Attempt current = attempt;
     attempt = null;
     if (responseBody == null) {

@@ -4,6 +4,7 @@ import batcycle.config.RetryConfig;
 import batcycle.metrics.MeterNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,15 +26,24 @@ public final class RetryBudget {
   private long[] retries;
 
   public RetryBudget(RetryConfig config, MeterRegistry registry) {
-    this(config, registry, System::nanoTime);
+    this(config, registry, Tags.empty(), System::nanoTime);
+  }
+
+  /** {@code tags}: the request path's own ({@code direction}, {@code upstream}), on the gauge. */
+  public RetryBudget(RetryConfig config, MeterRegistry registry, Tags tags) {
+    this(config, registry, tags, System::nanoTime);
+  }
+
+  public RetryBudget(RetryConfig config, MeterRegistry registry, LongSupplier nanoClock) {
+    this(config, registry, Tags.empty(), nanoClock);
   }
 
   /** {@code nanoClock}: a monotonic clock in nanoseconds (tests pass a fake one). */
-  public RetryBudget(RetryConfig config, MeterRegistry registry, LongSupplier nanoClock) {
+  public RetryBudget(RetryConfig config, MeterRegistry registry, Tags tags, LongSupplier nanoClock) {
     this.nanoClock = nanoClock;
     reconfigure(config);
     Gauge.builder(MeterNames.RETRY_BUDGET_AVAILABLE, this, RetryBudget::available)
-        .description("Retries the retry budget would allow right now").register(registry);
+        .description("Retries the retry budget would allow right now").tags(tags).register(registry);
   }
 
   /**

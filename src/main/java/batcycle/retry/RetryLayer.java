@@ -7,6 +7,7 @@ import batcycle.pipeline.Next;
 import batcycle.pipeline.UpstreamResponse;
 import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 
 /**
@@ -28,13 +29,18 @@ public final class RetryLayer implements Layer {
   private final RetryMeters meters;
 
   public RetryLayer(RetryConfig config, RetryBudget budget, MeterRegistry registry) {
+    this(config, budget, registry, Tags.empty());
+  }
+
+  /** {@code tags}: the request path's own ({@code direction}, {@code upstream}), on every meter. */
+  public RetryLayer(RetryConfig config, RetryBudget budget, MeterRegistry registry, Tags tags) {
     this.config = config;
     this.budget = budget;
     long baseMs = config.backoffBase().toMillis();
     // resilience4j wants an interval of at least 1 ms; a base of 0 means "retry at once".
     this.backoff = baseMs < 1 ? null
         : IntervalFunction.ofExponentialRandomBackoff(baseMs, 2.0, 0.5, config.backoffMax().toMillis());
-    this.meters = new RetryMeters(registry);
+    this.meters = new RetryMeters(registry, tags);
   }
 
   @Override

@@ -3,6 +3,7 @@ package batcycle.retry;
 import batcycle.metrics.MeterNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,18 +18,19 @@ final class RetryMeters {
   private final Map<String, Counter> skipped = new HashMap<>();
   private final Counter budgetExhausted;
 
-  RetryMeters(MeterRegistry registry) {
+  RetryMeters(MeterRegistry registry, Tags tags) {
     for (String reason : Retryability.REASONS) {
       retries.put(reason, Counter.builder(MeterNames.RETRIES).description("Retries sent to the app, by reason")
-          .tag(MeterNames.TAG_REASON, reason).register(registry));
+          .tag(MeterNames.TAG_REASON, reason).tags(tags).register(registry));
     }
     for (String reason : SKIP_REASONS) {
       skipped.put(reason, Counter.builder(MeterNames.RETRY_SKIPPED)
-          .description("Retries wanted but not made, by reason").tag(MeterNames.TAG_REASON, reason)
+          .description("Retries wanted but not made, by reason").tag(MeterNames.TAG_REASON, reason).tags(tags)
           .register(registry));
     }
     budgetExhausted = Counter.builder(MeterNames.RETRY_BUDGET_EXHAUSTED)
-        .description("Failures passed to the client because the retry budget was spent").register(registry);
+        .description("Failures passed to the client because the retry budget was spent").tags(tags)
+        .register(registry);
   }
 
   void retried(String reason) {

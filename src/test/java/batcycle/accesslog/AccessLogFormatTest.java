@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class AccessLogFormatTest {
   private static AccessLogRecord record(String path, String userAgent, Map<String, String> headers) {
     return new AccessLogRecord(1_764_000_000_123L, "req-1", "4bf92f3577b34da6a3ce929d0e0e4736",
-        "00f067aa0ba902b7", "10.1.2.3", "GET", path, "HTTP/1.1", 502, 503, 12, 345, 12.3456, 10.5, 3,
+        "00f067aa0ba902b7", "10.1.2.3", "GET", path, "HTTP/1.1", "inbound", "app",
+        "127.0.0.1:8080", 502, 503, 12, 345, 12.3456, 10.5, 3,
         "reset,status", "UR,URX", userAgent, headers);
   }
 
@@ -68,8 +69,8 @@ class AccessLogFormatTest {
 
   @Test
   void writesNullForMissingTraceAndAReadableTextLine() {
-    AccessLogRecord noTrace = new AccessLogRecord(0, "id", null, null, "127.0.0.1", "POST", "/x", "HTTP/2", 200,
-        200, 0, 2, 1.0, 0.5, 1, "", "", null, Map.of());
+    AccessLogRecord noTrace = new AccessLogRecord(0, "id", null, null, "127.0.0.1", "POST", "/x", "HTTP/2",
+        "inbound", "app", null, 200, 200, 0, 2, 1.0, 0.5, 1, "", "", null, Map.of());
     assertThat(new JsonObject(AccessLogFormat.JSON.encode(noTrace)).getValue("trace_id")).isNull();
     assertThat(AccessLogFormat.TEXT.encode(noTrace)).isEqualTo(
         "1970-01-01T00:00:00.000Z 127.0.0.1 \"POST /x HTTP/2\" 200 200 0 2 1.000ms 0.500ms attempts=1 flags=- "

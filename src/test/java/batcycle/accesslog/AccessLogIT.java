@@ -497,7 +497,8 @@ class AccessLogIT {
     JsonObject json = new JsonObject(written.strip());
     assertThat(json.fieldNames()).containsExactly(AccessLogRecord.TS, AccessLogRecord.REQUEST_ID,
         AccessLogRecord.TRACE_ID, AccessLogRecord.SPAN_ID, AccessLogRecord.CLIENT, AccessLogRecord.METHOD,
-        AccessLogRecord.PATH, AccessLogRecord.PROTOCOL, AccessLogRecord.STATUS, AccessLogRecord.UPSTREAM_STATUS,
+        AccessLogRecord.PATH, AccessLogRecord.PROTOCOL, AccessLogRecord.DIRECTION, AccessLogRecord.UPSTREAM,
+        AccessLogRecord.UPSTREAM_HOST, AccessLogRecord.STATUS, AccessLogRecord.UPSTREAM_STATUS,
         AccessLogRecord.BYTES_IN, AccessLogRecord.BYTES_OUT, AccessLogRecord.DURATION_MS,
         AccessLogRecord.UPSTREAM_MS, AccessLogRecord.ATTEMPTS, AccessLogRecord.RETRY_REASONS, AccessLogRecord.FLAGS,
         AccessLogRecord.USER_AGENT,

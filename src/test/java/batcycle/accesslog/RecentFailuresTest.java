@@ -99,7 +99,8 @@ class RecentFailuresTest {
   }
 
   private static AccessLogRecord record(String id, int status, String flags) {
-    return new AccessLogRecord(1_000, id, null, null, "127.0.0.1", "GET", "/" + id, "HTTP/1.1", status, status,
+    return new AccessLogRecord(1_000, id, null, null, "127.0.0.1", "GET", "/" + id, "HTTP/1.1", "inbound", "app",
+        "127.0.0.1:8080", status, status,
         0, 0, 1.5, 1.0, 1, "", flags, null, Map.of());
   }
 }

@@ -24,7 +24,7 @@ class StreamAccessLogSinkTest {
 
   private static AccessLogRecord record(int n) {
     return new AccessLogRecord(1_764_000_000_000L + n, "req-" + n, null, null, "127.0.0.1", "GET", "/n/" + n,
-        "HTTP/1.1", 200, 200, 0, n, 1.5, 1.0, 1, "", "", "ua \"" + n + "\"", Map.of("x-tenant", "t" + n));
+        "HTTP/1.1", "inbound", "app", "127.0.0.1:8080", 200, 200, 0, n, 1.5, 1.0, 1, "", "", "ua \"" + n + "\"", Map.of("x-tenant", "t" + n));
   }
 
   /** An OutputStream whose writes wait until released: a log pipe nobody reads. */

@@ -36,7 +36,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -108,7 +107,9 @@ class StatusPageIT {
           request.response().setStatusCode(request.path().startsWith("/fail") ? 500 : 200).end("ok"));
     });
     self[0] = origin;
-    proxy = ProxyHarness.start(origin.port());
+    // One outbound entry, whose remote is the same origin: the app's calls get their row in the outbound table.
+    proxy = ProxyHarness.start(origin.port(), Map.of(batcycle.config.Key.OUTBOUND,
+        "payments=127.0.0.1:0=http://127.0.0.1:" + origin.port()));
     startLoad();
     if (DOCS) {
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5))
@@ -132,7 +133,8 @@ class StatusPageIT {
       List<String> paths = rows.stream().map(row -> row.get("path")).toList();
       boolean shown = number("total-requests") >= sentWhenOpened && number("rate") > 0
           && paths.contains(SCRIPT_PATH) && paths.contains(IMG_PATH)
-          && paths.stream().anyMatch(p -> p.matches("/fail/\\d+"));
+          && paths.stream().anyMatch(p -> p.matches("/fail/\\d+"))
+          && !outboundRow().isEmpty() && outboundRow().get(2).matches("[0-9.]*[1-9][0-9.]*");
       return shown ? rows : null;
     });
 
@@ -157,6 +159,13 @@ class StatusPageIT {
     assertThat(browser.findElements(By.cssSelector("#spark-rate path.line"))).as("a sparkline is drawn").hasSize(1);
     assertThat(browser.findElement(By.id("config")).getText())
         .contains("listen", "127.0.0.1:0", "upstream", "http://127.0.0.1:" + origin.port(), "connect 2s");
+
+    List<String> outbound = outboundRow();
+    assertThat(outbound.get(0)).isEqualTo("payments");
+    assertThat(outbound.get(1)).isEqualTo("127.0.0.1:0 → http://127.0.0.1:" + origin.port());
+    assertThat(outbound.get(3)).as("error ratio of the outbound calls").matches("[0-9.]+ %");
+    assertThat(outbound.get(5)).isEqualTo("closed");
+    assertThat(outbound.get(6)).isEqualTo("1");
 
     Map<String, String> failed = failures.stream().filter(row -> row.get("path").matches("/fail/\\d+"))
         .findFirst().orElseThrow();
@@ -214,6 +223,9 @@ class StatusPageIT {
       int n = sent.get();
       try {
         proxy.get(n % FAIL_EVERY == FAIL_EVERY - 1 ? "/fail/" + n : "/ok/" + n);
+        if (n % 2 == 0 && proxy.batcycle().paths().size() > 1) {
+          proxy.outbound("payments", "/out/" + n);
+        }
         sent.incrementAndGet();
       } catch (RuntimeException e) {
         if (!load.isShutdown()) {
@@ -221,6 +233,13 @@ class StatusPageIT {
         }
       }
     }, 0, 50, TimeUnit.MILLISECONDS);
+  }
+
+  /** The cells of the outbound table's first row, read in one go (it is redrawn every second); empty until shown. */
+  @SuppressWarnings("unchecked")
+  private List<String> outboundRow() {
+    return (List<String>) js("return Array.from(document.querySelectorAll('#outbound tbody tr:first-child td'))"
+        + ".map(td => td.textContent)");
   }
 
   private JsonObject stats() {

@@ -48,6 +48,33 @@ class StatusStatsIT {
   }
 
   @Test
+  void outboundCallsHaveARowOfTheirOwnAndTheHeadlineNumbersStayTheApps() {
+    origin = failingOrigin();
+    proxy = ProxyHarness.start(origin.port(), Map.of(Key.OUTBOUND, "payments=127.0.0.1:0=http://127.0.0.1:"
+        + origin.port(), Key.RETRY_MAX_ATTEMPTS, "1"));
+    for (int i = 0; i < 2; i++) {
+      assertThat(proxy.get("/ok/" + i).statusCode()).isEqualTo(200);
+    }
+    assertThat(proxy.outbound("payments", "/ok").statusCode()).isEqualTo(200);
+    assertThat(proxy.outbound("payments", "/ok").statusCode()).isEqualTo(200);
+    assertThat(proxy.outbound("payments", "/fail").statusCode()).isEqualTo(500);
+
+    await().atMost(BOUND).until(() -> stats().getJsonArray("outbound").getJsonObject(0).getLong("requests") == 3);
+    JsonObject stats = stats();
+    assertThat(stats.getJsonObject("totals").getLong("requests")).as("the app's traffic only").isEqualTo(2);
+    JsonObject payments = stats.getJsonArray("outbound").getJsonObject(0);
+    assertThat(payments.getString("name")).isEqualTo("payments");
+    assertThat(payments.getString("upstream")).isEqualTo("http://127.0.0.1:" + origin.port());
+    assertThat(payments.getString("circuit")).isEqualTo("closed");
+    assertThat(payments.getLong("healthy")).isEqualTo(1);
+    assertThat(payments.getLong("ejected")).isZero();
+    assertThat(payments.getLong("inFlight")).isZero();
+    JsonArray failed = stats.getJsonObject("failures").getJsonArray("items");
+    assertThat(failed.size()).isEqualTo(1);
+    assertThat(failed.getJsonObject(0).getString("outbound")).isEqualTo("payments");
+  }
+
+  @Test
   void countsKnownTrafficExactly() throws Exception {
     origin = failingOrigin();
     proxy = ProxyHarness.start(origin.port());

@@ -41,6 +41,21 @@ class SectionsTest {
       assertThat(components).as(part.getType().getSimpleName() + ", in declaration order")
           .containsExactlyElementsOf(keysOf(section.value()));
     }
+    // The outbound entry's own sections are components of OutboundConfig, one per entry.
+    for (RecordComponent part : OutboundConfig.class.getRecordComponents()) {
+      Section section = part.getType().getAnnotation(Section.class);
+      if (section != null) {
+        assertThat(section.value()).startsWith("outbound");
+        List<String> components = new ArrayList<>();
+        for (RecordComponent c : part.getType().getRecordComponents()) {
+          Key key = Key.of(section.value(), c.getName());
+          assertThat(c.getGenericType().getTypeName()).as(key.path()).isEqualTo(key.type().javaType());
+          components.add(key.path());
+        }
+        assertThat(components).containsExactlyElementsOf(keysOf(section.value()));
+        sections.add(section.value());
+      }
+    }
     assertThat(sections).as("sections with keys").containsExactlyInAnyOrderElementsOf(
         Arrays.stream(Key.values()).map(Key::section).filter(s -> !s.isEmpty()).distinct().toList());
   }
@@ -54,7 +69,13 @@ class SectionsTest {
       }
       // upstreamUrl: upstream() is the app's connection settings gathered from several sections.
       Key key = Key.of("", c.getName().equals("upstreamUrl") ? "upstream" : c.getName());
-      assertThat(c.getGenericType().getTypeName()).as(key.path()).isEqualTo(key.type().javaType());
+      // outbound: the entries the key names, each completed with its own settings.
+      String declared = key == Key.OUTBOUND ? "java.util.List<batcycle.config.OutboundEntry>"
+          : c.getGenericType().getTypeName();
+      if (key == Key.OUTBOUND) {
+        assertThat(c.getGenericType().getTypeName()).isEqualTo("java.util.List<batcycle.config.OutboundConfig>");
+      }
+      assertThat(declared).as(key.path()).isEqualTo(key.type().javaType());
       rootKeys.add(key.path());
     }
     assertThat(rootKeys).containsExactlyElementsOf(keysOf(""));

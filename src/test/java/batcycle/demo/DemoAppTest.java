@@ -50,7 +50,16 @@ class DemoAppTest {
   void listsEndpointsOnIndex() throws Exception {
     var response = get("/");
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).contains("/hello", "/echo", "/headers", "/slow", "/flaky", "/bytes", "/status/", "/ws");
+    assertThat(response.body()).contains("/hello", "/echo", "/headers", "/slow", "/flaky", "/bytes", "/status/", "/ws",
+        "/call");
+  }
+
+  @Test
+  void callsOutOnlyThroughAnOutboundListener() throws Exception {
+    var response = get("/call?path=/hello");
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).contains("no outbound entry");
+    assertThat(get("/call?path=hello").statusCode()).isEqualTo(400);
   }
 
   @Test

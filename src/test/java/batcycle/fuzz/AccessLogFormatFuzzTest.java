@@ -26,6 +26,7 @@ class AccessLogFormatFuzzTest {
       .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final String[] CLIENTS = {"127.0.0.1", "::1", "2001:db8::7", "unknown"};
   private static final String[] PROTOCOLS = {"HTTP/1.0", "HTTP/1.1", "HTTP/2"};
+  private static final String[] DIRECTIONS = {"inbound", "outbound"};
   private static final String[] RETRY_REASONS = {"", "reset", "reset,status", "timeout"};
   private static final String[] FLAGS = {"", "UF", "UF,URX", "DC"};
 
@@ -47,6 +48,7 @@ class AccessLogFormatFuzzTest {
         RequestIds.keepOrGenerate(data.consumeString(40)), trace == null ? null : trace.traceId(),
         trace == null ? null : trace.spanId(), data.pickValue(CLIENTS),
         HopByHopFuzzTest.isToken(method) ? method : "GET", data.consumeString(80), data.pickValue(PROTOCOLS),
+        data.pickValue(DIRECTIONS), data.consumeString(20), data.consumeBoolean() ? null : data.consumeString(30),
         data.consumeInt(0, 999), data.consumeInt(0, 999), data.consumeLong(0, Long.MAX_VALUE / 2),
         data.consumeLong(0, Long.MAX_VALUE / 2), data.consumeRegularDouble(0, 1e9), data.consumeRegularDouble(0, 1e9),
         data.consumeInt(0, 10), data.pickValue(RETRY_REASONS), data.pickValue(FLAGS),
@@ -75,6 +77,9 @@ class AccessLogFormatFuzzTest {
     fields.put(AccessLogRecord.METHOD, r.method());
     fields.put(AccessLogRecord.PATH, r.path());
     fields.put(AccessLogRecord.PROTOCOL, r.protocol());
+    fields.put(AccessLogRecord.DIRECTION, r.direction());
+    fields.put(AccessLogRecord.UPSTREAM, r.upstream());
+    fields.put(AccessLogRecord.UPSTREAM_HOST, r.upstreamHost());
     fields.put(AccessLogRecord.RETRY_REASONS, r.retryReasons());
     fields.put(AccessLogRecord.FLAGS, r.flags());
     fields.put(AccessLogRecord.USER_AGENT, r.userAgent());

@@ -189,7 +189,8 @@ class ConfigFuzzTest {
 
   /**
    * "key: 'value' from source (expected ...)", "config: ...", "path: unknown key ...", or picocli's option text,
-   * which may name its own options (a repeated {@code -h} is "option '--help' should be specified only once").
+   * which may name its own options (a repeated {@code -h} is "option '--help' should be specified only once"); an
+   * outbound entry's problem names the entry and the key as written in it ("outbound[payments].retry.maxAttempts").
    */
   private static void assertNamesWhatToFix(String problem) {
     assertThat(problem).isNotBlank().doesNotContain("\n", "\r");
@@ -197,6 +198,7 @@ class ConfigFuzzTest {
     for (Key key : Key.values()) {
       namesKey |= problem.startsWith(key.path() + ": ") || problem.contains(key.flag());
     }
+    namesKey |= problem.matches("outbound\\[[^\\]]*\\](\\.[A-Za-z.]+)?: .*");
     assertThat(namesKey || problem.startsWith("config: ") || problem.contains(": unknown key in ")
         || problem.contains(": expected a section with keys") || problem.contains("unknown argument")
         || problem.contains("--config") || problem.contains("'--help'") || problem.contains("'--version'"))

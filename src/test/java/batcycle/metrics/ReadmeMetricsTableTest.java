@@ -31,7 +31,8 @@ class ReadmeMetricsTableTest {
     List<String> meters = new ArrayList<>();
     for (Field field : MeterNames.class.getFields()) {
       if (Modifier.isStatic(field.getModifiers()) && !field.getName().startsWith("TAG_")
-          && !field.getName().startsWith("OUTCOME_")) {
+          && !field.getName().startsWith("OUTCOME_") && !field.getName().startsWith("DIRECTION_")
+          && !field.getName().startsWith("UPSTREAM_")) {
         meters.add((String) field.get(null));
       }
     }

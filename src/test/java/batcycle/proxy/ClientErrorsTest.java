@@ -39,7 +39,7 @@ class ClientErrorsTest {
 
   @Test
   void aFloodOfProtocolErrorsIsCountedWholeAndLoggedOnceWithoutAStackTrace() {
-    ClientErrors errors = new ClientErrors(registry);
+    ClientErrors errors = new ClientErrors(registry, io.micrometer.core.instrument.Tags.empty());
     for (int i = 0; i < 500; i++) {
       errors.record(Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "broken frame %d", i));
       errors.record(new IOException("Connection reset by peer"));
@@ -56,7 +56,7 @@ class ClientErrorsTest {
 
   @Test
   void theNextLineSaysHowManyWereLeftOut() {
-    ClientErrors errors = new ClientErrors(registry);
+    ClientErrors errors = new ClientErrors(registry, io.micrometer.core.instrument.Tags.empty());
     for (int i = 0; i < 50; i++) {
       errors.record(Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "broken frame"));
     }

@@ -35,6 +35,14 @@ public final class ProxyHarness implements AutoCloseable {
   }
 
   public static ProxyHarness start(int upstreamPort, Map<Key, String> overrides) {
+    return start(upstreamPort, overrides, null);
+  }
+
+  /**
+   * As above, with a YAML file's settings under the overrides, e.g. {@code outbound:} entries with settings of their
+   * own; {@code yaml} null: no file.
+   */
+  public static ProxyHarness start(int upstreamPort, Map<Key, String> overrides, String yaml) {
     Map<Key, String> values = new EnumMap<>(Key.class);
     values.put(Key.LISTEN, "127.0.0.1:0");
     values.put(Key.ADMIN, "127.0.0.1:0");
@@ -45,9 +53,21 @@ public final class ProxyHarness implements AutoCloseable {
     // Ready at once: WarmupIT tests the start-up warm-up, which would only slow every other test down.
     values.put(Key.STARTUP_WARMUP, "0");
     values.putAll(overrides);
-    BatcycleConfig config = BatcycleConfig.defaults().with(values);
+    BatcycleConfig config = (yaml == null ? BatcycleConfig.defaults() : fromYaml(yaml)).with(values);
     InMemoryAccessLog accessLog = new InMemoryAccessLog();
     return new ProxyHarness(Futures.await(Batcycle.start(config, accessLog)), accessLog);
+  }
+
+  private static BatcycleConfig fromYaml(String yaml) {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("batcycle-test", ".yaml");
+      file.toFile().deleteOnExit();
+      java.nio.file.Files.writeString(file, yaml);
+      return ((Invocation.Run) ConfigLoader.load(
+          new String[] {"--config", file.toString()}, Map.of())).config();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
@@ -72,6 +92,17 @@ public final class ProxyHarness implements AutoCloseable {
 
   public int port() {
     return batcycle.proxyPort();
+  }
+
+  /** The port of the outbound entry {@code name}. */
+  public int outboundPort(String name) {
+    return batcycle.outboundPort(name);
+  }
+
+  /** A blocking GET through the outbound entry {@code name}, as the app would call it. */
+  public HttpResponse<String> outbound(String name, String pathAndQuery) {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + outboundPort(name) + pathAndQuery))
+        .timeout(Duration.ofSeconds(30)).build());
   }
 
   public int adminPort() {

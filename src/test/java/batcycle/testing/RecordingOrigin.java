@@ -52,6 +52,11 @@ public final class RecordingOrigin implements AutoCloseable {
   }
 
   public static RecordingOrigin start(HttpServerOptions options, Responder responder) {
+    return start("127.0.0.1", 0, options, responder);
+  }
+
+  /** On a given loopback address and port, e.g. 127.0.0.2 on the port of another origin (two addresses of a name). */
+  public static RecordingOrigin start(String host, int port, HttpServerOptions options, Responder responder) {
     Vertx vertx = Vertx.vertx();
     RecordingOrigin[] self = new RecordingOrigin[1];
     Handler<HttpServerRequest> handler = request -> {
@@ -62,7 +67,7 @@ public final class RecordingOrigin implements AutoCloseable {
         responder.respond(request, body);
       });
     };
-    HttpServer server = vertx.createHttpServer(options.setHost("127.0.0.1").setPort(0)).requestHandler(handler);
+    HttpServer server = vertx.createHttpServer(options.setHost(host).setPort(port)).requestHandler(handler);
     self[0] = new RecordingOrigin(vertx, server);
     server.connectionHandler(connection -> {
       RecordingOrigin origin = self[0];

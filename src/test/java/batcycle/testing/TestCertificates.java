@@ -103,6 +103,12 @@ public final class TestCertificates {
     }
   }
 
+  /** A server certificate for the given DNS names and IP addresses, valid from an hour ago for 30 days. */
+  public Issued serverFor(String name, String... hosts) {
+    return server(name, ec(), Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(30)),
+        hosts);
+  }
+
   /** A certificate whose validity ended yesterday. */
   public Issued expiredServer(String name) {
     return server(name, ec(), Instant.now().minus(Duration.ofDays(30)), Instant.now().minus(Duration.ofDays(1)),

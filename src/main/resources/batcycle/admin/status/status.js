@@ -7,6 +7,7 @@
   const FLAGS = {
     UF: 'upstream connection failure', UT: 'upstream timeout', UR: 'upstream reset',
     UPE: 'upstream protocol error', DC: 'client disconnected', LR: 'local reply (batcycle answered itself)',
+    UTV: 'remote certificate failed verification',
     DPE: 'malformed request', OL: 'overloaded, shed', UO: 'circuit open', URX: 'retry budget exhausted',
     DR: 'draining'
   };
@@ -147,11 +148,40 @@
         badge.title = FLAGS[code] || code;
         flags.appendChild(badge);
       }
+      if (r.outbound) {
+        const to = document.createElement('span');
+        to.className = 'flag';
+        to.textContent = '→ ' + r.outbound;
+        to.title = 'an outbound call to ' + r.outbound;
+        flags.appendChild(to);
+      }
       cell(tr, r.requestId || '', 'id');
       cell(tr, r.durationMs.toFixed(1), 'num dur');
       body.appendChild(tr);
     }
     const table = $('failures');
+    table.replaceChild(body, table.tBodies[0]);
+  }
+
+  // One row per outbound entry: its traffic over the last 10 s, circuit and addresses.
+  function outbound(entries) {
+    $('outbound-section').hidden = entries.length === 0;
+    const body = document.createElement('tbody');
+    for (const e of entries) {
+      const tr = document.createElement('tr');
+      cell(tr, e.name, 'remote');
+      cell(tr, e.listen + ' → ' + e.upstream, 'path');
+      cell(tr, rate(e.recent.rate), 'num');
+      const ratio = e.recent.errorRatio;
+      cell(tr, pct(ratio), 'num ' + (ratio === null ? '' : ratio >= 0.05 ? 'bad' : ratio > 0 ? 'warn' : 'ok'));
+      cell(tr, ms(e.recent.p99Ms), 'num');
+      const circuit = e.circuit === null ? 'n/a' : e.circuit.replace('_', '-');
+      cell(tr, circuit, e.circuit === 'closed' ? 'ok' : e.circuit === null ? 'na' : e.circuit === 'half_open' ? 'warn' : 'bad');
+      cell(tr, num(e.healthy) + (e.ejected ? ' (' + num(e.ejected) + ' ejected)' : ''), 'num' + (e.ejected ? ' warn' : ''));
+      cell(tr, num(e.inFlight), 'num');
+      body.appendChild(tr);
+    }
+    const table = $('outbound');
     table.replaceChild(body, table.tBodies[0]);
   }
 
@@ -246,6 +276,7 @@
     text('shed-total', num(s.shed.total));
     list('shed-reasons', Object.entries(s.shed.byReason).sort((a, b) => b[1] - a[1]), 'none');
     list('by-class', Object.entries(t.byClass).filter(([k, v]) => v > 0 || k === '2xx' || k === '5xx'), '');
+    outbound(s.outbound || []);
     failures(s.failures);
     config(s.config);
   }
