@@ -62,7 +62,11 @@ public enum AccessLogFormat {
         out.append(" retries=").append(r.retryReasons());
       }
       if ("outbound".equals(r.direction())) {
-        out.append(" upstream=").append(r.upstream()).append('@').append(orDash(r.upstreamHost()));
+        // Names and hosts come from validated configuration and DNS, but the line must stay safe whatever they hold.
+        out.append(" upstream=");
+        escape(out, r.upstream());
+        out.append('@');
+        escape(out, orDash(r.upstreamHost()));
       }
       out.append(" flags=").append(r.flags().isEmpty() ? "-" : r.flags())
           .append(" id=").append(r.requestId()).append(" trace=").append(orDash(r.traceId())).append(" ua=\"");

@@ -49,6 +49,15 @@ class AccessLogFormatTest {
   }
 
   @Test
+  void theTextLineEscapesTheOutboundUpstreamAndHost() { // found by fuzzing: both were written raw
+    AccessLogRecord outbound = new AccessLogRecord(0, "id", null, null, "127.0.0.1", "GET", "/x", "HTTP/1.1",
+        "outbound", "pay\u0017", "host\u0003:443", 200, 200, 0, 0, 1, 1, 1, "", "", null, Map.of());
+    String line = AccessLogFormat.TEXT.encode(outbound);
+    assertThat(line.chars().filter(c -> c < 0x20 || c == 0x7f)).as(line).isEmpty();
+    assertThat(line).contains(" upstream=pay");
+  }
+
+  @Test
   void escapesC1ControlsSuchAsNextLine() { // found by fuzzing: U+0085 was written raw
     String path = "/a\u0085b\u009bc";
     String line = AccessLogFormat.JSON.encode(record(path, "curl/8", Map.of()));
