@@ -33,7 +33,8 @@ class CheckCommandTest {
         """);
 
     int code = Main.run(new String[] {"check", "--config", yaml.toString(), "--pool-max-connections", "16"},
-        Map.of("BATCYCLE_TIMEOUTS_CONNECT", "3s", "BATCYCLE_DRAIN_DELAY", "2s"), out, err);
+        Map.of("BATCYCLE_TIMEOUTS_CONNECT", "3s", "BATCYCLE_DRAIN_DELAY", "2s", "BATCYCLE_LIMITS_MAX_CONCURRENT", "16"),
+        out, err);
 
     assertThat(code).isZero();
     assertThat(err()).isEmpty();

@@ -27,7 +27,7 @@ public record BatcycleConfig(HostPort listen, URI upstreamUrl, HostPort admin, C
                              Optional<Duration> terminationGracePeriod, Optional<Duration> appKeepAliveTimeout,
                              String hostIp, boolean demo, List<OutboundConfig> outbound,
                              PoolConfig pool, TimeoutsConfig timeouts, LimitConfig limits, RateLimitConfig rateLimit,
-                             RetryConfig retry, BreakerConfig breaker, HeaderConfig headers, MetricsConfig metrics,
+                             BufferConfig buffer, RetryConfig retry, BreakerConfig breaker, HeaderConfig headers, MetricsConfig metrics,
                              AccessLogConfig accessLog, TracingConfig tracing, LogConfig log,
                              ReadinessConfig readiness, DrainConfig drain, StartupConfig startup,
                              TlsConfig tls, ReloadConfig reload, DnsConfig dns, Optional<Path> configFile,
@@ -102,10 +102,20 @@ public record BatcycleConfig(HostPort listen, URI upstreamUrl, HostPort admin, C
         timeouts.clientIdle(), timeouts.requestHeader(), limits.maxConnections());
   }
 
-  /** The app: {@code upstream}, {@code upstreamProtocol}, the pool and the per-attempt timeouts. */
+  /** What a client's request body and response must keep up with, and how much of the body is read ahead. */
+  public ClientPaceConfig clientPace() {
+    return new ClientPaceConfig(buffer.requestBody(), timeouts.requestBody(), limits.minRequestBodyRate(),
+        limits.minRequestBodyRateGrace(), timeouts.responseSend());
+  }
+
+  /**
+   * The app: {@code upstream}, {@code upstreamProtocol}, the pool and the per-attempt timeouts. Unless set, the pool
+   * follows {@code limits.maxConcurrent}: every request in flight to an HTTP/1.1 app needs a connection of its own,
+   * so a smaller pool would only make requests queue behind slow ones while permits are left.
+   */
   public UpstreamConfig upstream() {
-    return new UpstreamConfig(upstreamUrl, upstreamProtocol, pool.maxConnections(), pool.idleTimeout(),
-        timeouts.connect(), timeouts.response(), timeouts.upstreamIdle());
+    return new UpstreamConfig(upstreamUrl, upstreamProtocol, pool.maxConnections().orElse(limits.maxConcurrent()),
+        pool.idleTimeout(), timeouts.connect(), timeouts.response(), timeouts.upstreamIdle());
   }
 
   /** {@code timeouts.request} and {@code timeouts.response}. */

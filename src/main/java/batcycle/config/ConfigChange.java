@@ -29,12 +29,15 @@ public record ConfigChange(BatcycleConfig inForce, BatcycleConfig candidate, Lis
    * listener and admin addresses, event loops, transport, the app's address and protocol and the pool to it (built
    * per event loop at start), the connect timeout (set on that pool), latency buckets (a histogram's layout cannot
    * change under Prometheus), the request-log queue and the log format, start-up settings (spent once started),
-   * {@code tls.*} (the files' contents rotate, the settings do not), {@code reload.*} and {@code demo}.
+   * {@code tls.*} (the files' contents rotate, the settings do not), {@code reload.*}, {@code demo}, and the client
+   * pace ({@code timeouts.requestBody}, {@code timeouts.responseSend}, {@code limits.minRequestBodyRate*}: shared by
+   * the event loops from start). A pool that follows {@code limits.maxConcurrent} keeps the size it started with.
    */
   private static final Set<Key> LIVE = EnumSet.of(Key.CONFIG_ACCESS,
       Key.TIMEOUTS_RESPONSE, Key.TIMEOUTS_REQUEST, Key.TIMEOUTS_UPSTREAM_IDLE, Key.TIMEOUTS_CLIENT_IDLE,
       Key.TIMEOUTS_REQUEST_HEADER,
-      Key.LIMITS_MAX_CONNECTIONS, Key.LIMITS_MAX_HEADER_SIZE, Key.LIMITS_MAX_REQUEST_LINE, Key.LIMITS_MAX_CONCURRENT,
+      Key.LIMITS_MAX_CONNECTIONS, Key.LIMITS_MAX_HEADER_SIZE, Key.LIMITS_MAX_REQUEST_LINE,
+      Key.LIMITS_MAX_HEADER_COUNT, Key.LIMITS_MAX_CONCURRENT, Key.BUFFER_REQUEST_BODY,
       Key.LIMITS_QUEUE_SIZE, Key.LIMITS_QUEUE_TIMEOUT, Key.LIMITS_ADAPTIVE, Key.LIMITS_ADAPTIVE_MIN_LIMIT,
       Key.RATE_LIMIT_LIMIT, Key.RATE_LIMIT_PERIOD,
       Key.RETRY_MAX_ATTEMPTS, Key.RETRY_BACKOFF_BASE, Key.RETRY_BACKOFF_MAX, Key.RETRY_STATUSES,

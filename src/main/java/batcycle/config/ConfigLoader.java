@@ -208,7 +208,7 @@ public final class ConfigLoader {
         r.get(Key.TRANSPORT), r.get(Key.TERMINATION_GRACE_PERIOD), r.get(Key.APP_KEEP_ALIVE_TIMEOUT),
         r.get(Key.HOST_IP), r.get(Key.DEMO), outbound,
         r.section(PoolConfig.class), r.section(TimeoutsConfig.class), r.section(LimitConfig.class),
-        r.section(RateLimitConfig.class), r.section(RetryConfig.class), r.section(BreakerConfig.class),
+        r.section(RateLimitConfig.class), r.section(BufferConfig.class), r.section(RetryConfig.class), r.section(BreakerConfig.class),
         r.section(HeaderConfig.class), r.section(MetricsConfig.class), r.section(AccessLogConfig.class),
         r.section(TracingConfig.class), r.section(LogConfig.class), r.section(ReadinessConfig.class),
         r.section(DrainConfig.class), r.section(StartupConfig.class), r.section(TlsConfig.class),

@@ -15,6 +15,7 @@ import static batcycle.config.ValueType.integerOrComputed;
 import static batcycle.config.ValueType.ipAddresses;
 import static batcycle.config.ValueType.ipLiteral;
 import static batcycle.config.ValueType.list;
+import static batcycle.config.ValueType.optionalInteger;
 import static batcycle.config.ValueType.optionalDuration;
 import static batcycle.config.ValueType.outboundEntries;
 import static batcycle.config.ValueType.percent;
@@ -73,8 +74,9 @@ public enum Key {
       "TLS implementation: auto takes OpenSSL (BoringSSL, in the jar for Linux) when it loads, else the JDK's."),
   TLS_HANDSHAKE_TIMEOUT("tls.handshakeTimeout", positiveDuration(), "10s",
       "A TLS handshake not complete within this is abandoned and the connection closed."),
-  POOL_MAX_CONNECTIONS("pool.maxConnections", integer(1, 100_000), "64",
-      "Keep-alive connections to the app, in total (HTTP/2: connections, each multiplexing streams)."),
+  POOL_MAX_CONNECTIONS("pool.maxConnections", optionalInteger(1, 100_000, "limits.maxConcurrent"), "",
+      "Connections to the app, in total (HTTP/2: connections, each multiplexing streams); by default as many as "
+          + "limits.maxConcurrent, since each request in flight to an HTTP/1.1 app needs its own."),
   POOL_IDLE_TIMEOUT("pool.idleTimeout", duration(), "4s",
       "Idle pooled connections are closed after this; keep it below the app's keep-alive timeout."),
   TIMEOUTS_CONNECT("timeouts.connect", positiveDuration(), "2s", "Time to open a connection to the app (then 504)."),
@@ -90,11 +92,23 @@ public enum Key {
   TIMEOUTS_REQUEST_HEADER("timeouts.requestHeader", duration(), "10s",
       "An HTTP/1 request head must arrive whole within this, counted from its first byte; else 408 and close "
           + "(0 = no limit beyond timeouts.clientIdle)."),
+  TIMEOUTS_REQUEST_BODY("timeouts.requestBody", duration(), "30s",
+      "Longest wait for the next piece of a request body while batcycle reads it; then 408 and close (0 = none)."),
+  TIMEOUTS_RESPONSE_SEND("timeouts.responseSend", duration(), "30s",
+      "A client that takes none of its response for this long while more waits for it loses the response "
+          + "(HTTP/1: connection closed, HTTP/2: stream reset), and the app's connection is freed (0 = none)."),
   LIMITS_MAX_CONNECTIONS("limits.maxConnections", integer(0, 10_000_000), "10000",
       "Open client connections at once, all event loops together; more are closed at once (0 = no cap)."),
   LIMITS_MAX_HEADER_SIZE("limits.maxHeaderSize", size(1024, 1 << 20), "64KiB",
       "Largest request header section; larger gets 431."),
   LIMITS_MAX_REQUEST_LINE("limits.maxRequestLine", size(256, 1 << 20), "8KiB", "Longest request line; longer gets 414."),
+  LIMITS_MAX_HEADER_COUNT("limits.maxHeaderCount", integer(1, 10_000), "100",
+      "Most request header fields; more gets 431 (HTTP/1 and HTTP/2)."),
+  LIMITS_MIN_REQUEST_BODY_RATE("limits.minRequestBodyRate", size(0, 1 << 30), "240",
+      "Bytes a second a request body must average while batcycle reads it, after the grace period; slower "
+          + "gets 408 and close (0 = no minimum)."),
+  LIMITS_MIN_REQUEST_BODY_RATE_GRACE("limits.minRequestBodyRateGrace", duration(), "5s",
+      "Reading time a request body gets before limits.minRequestBodyRate applies."),
   LIMITS_MAX_CONCURRENT("limits.maxConcurrent", integer(1, 1_000_000), "1024",
       "Requests to the app at once (the permit is held until the response ends); beyond it and the queue, 503."),
   LIMITS_QUEUE_SIZE("limits.queueSize", integer(0, 100_000), "64",
@@ -108,6 +122,9 @@ public enum Key {
   RATE_LIMIT_LIMIT("rateLimit.limit", integer(0, 10_000_000), "0",
       "Requests accepted per rateLimit.period, all clients together (0 = no rate limit); beyond it, 429."),
   RATE_LIMIT_PERIOD("rateLimit.period", positiveDuration(), "1s", "The period rateLimit.limit applies to."),
+  BUFFER_REQUEST_BODY("buffer.requestBody", size(0, 16 << 20), "64KiB",
+      "Request body bytes read and held before the request takes a concurrency permit or a connection to the "
+          + "app; a body that ends within it is sent whole, a longer one streams on (0 = stream at once)."),
   RETRY_MAX_ATTEMPTS("retry.maxAttempts", integer(1, 10), "3",
       "Attempts per request in total, the first included (1 = no retries)."),
   RETRY_BACKOFF_BASE("retry.backoffBase", duration(), "25ms",

@@ -113,6 +113,14 @@ public final class ValueType<T> {
         text -> text.isBlank() ? computed.get() : whole.parser.apply(text), whole.allowed, whole.expected, meaning);
   }
 
+  /** A whole number, or empty for "follow another setting" (documented as {@code meaning}). */
+  static ValueType<Optional<Integer>> optionalInteger(int min, int max, String meaning) {
+    ValueType<Integer> whole = integer(min, max);
+    return new ValueType<>("java.util.Optional<java.lang.Integer>", whole.hint, whole.values + ", or empty for "
+        + meaning, text -> text.isBlank() ? Optional.empty() : Optional.of(whole.parser.apply(text)),
+        v -> v.map(whole.allowed::test).orElse(true), whole.expected, meaning);
+  }
+
   /** Bytes, held as an {@code int}: Vert.x and Netty take buffer and header limits as {@code int}. */
   static ValueType<Integer> size(int min, int max) {
     String expected = "a size in " + min + ".." + max + " bytes";

@@ -39,12 +39,16 @@ public final class ForwardedHeadersLayer implements Layer {
         exchange.headers().set(clientCertHeader, exchange.clientCertSubject());
       }
     }
-    apply(exchange.headers(), exchange.clientAddress(), exchange.protocol(), exchange.isSecure());
+    apply(exchange.headers(), exchange.clientAddress(), exchange.localPort(), exchange.protocol(),
+        exchange.isSecure());
     return next.proceed(exchange);
   }
 
-  /** {@code clientAddress}: the client's IP address as text, or null if unknown. */
-  void apply(HttpHeaders headers, String clientAddress, Protocol protocol, boolean secure) {
+  /**
+   * {@code clientAddress}: the client's IP address as text, or null if unknown; {@code listenerPort}: the port the
+   * request arrived on.
+   */
+  void apply(HttpHeaders headers, String clientAddress, int listenerPort, Protocol protocol, boolean secure) {
     String clientIp = clientAddress == null ? "unknown" : clientAddress;
     String proto = secure ? "https" : "http";
     // The Host the request preparation resolved: the Host header, an HTTP/2 :authority, or the authority of an
@@ -56,8 +60,9 @@ public final class ForwardedHeadersLayer implements Layer {
     if (host != null) {
       setUnlessTrusted(headers, HeaderNames.X_FORWARDED_HOST, host);
     }
-    int port = host == null ? -1 : Authority.port(host);
-    setUnlessTrusted(headers, HeaderNames.X_FORWARDED_PORT, Integer.toString(port > 0 ? port : defaultPort(proto)));
+    // The port the client connected to, as Envoy sets it: a port in Host is whatever the client wrote, and behind
+    // a Service it names the Service's port, which the app cannot use to tell listeners apart either.
+    setUnlessTrusted(headers, HeaderNames.X_FORWARDED_PORT, Integer.toString(listenerPort));
     if (config.forwarded()) {
       StringBuilder element = new StringBuilder("for=").append(forwardedNode(clientIp)).append(";proto=")
           .append(proto);
@@ -106,9 +111,5 @@ public final class ForwardedHeadersLayer implements Layer {
   private static String forwardedNode(String ip) {
     // RFC 7239 §6: IPv6 addresses are bracketed and the node quoted.
     return ip.contains(":") ? "\"[" + ip + "]\"" : ip;
-  }
-
-  private static int defaultPort(String proto) {
-    return "https".equals(proto) ? 443 : 80;
   }
 }

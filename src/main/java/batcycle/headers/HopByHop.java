@@ -8,8 +8,9 @@ import java.util.Locale;
 
 /**
  * Removes hop-by-hop headers (RFC 9110 §7.6.1), applied to headers copied in both directions: the fixed set,
- * plus every header the sender named in {@code Connection}. One exception: {@code TE: trailers} is end-to-end
- * in meaning for gRPC (RFC 9113 §8.2.2 allows exactly that value on HTTP/2), so it is kept and nothing else of TE.
+ * plus every header the sender named in {@code Connection}. {@code TE} is hop-by-hop too, so what the client sent
+ * never goes on as it came; but a request to an HTTP/2 app gets batcycle's own {@code te: trailers} when the client
+ * accepted trailers, the one value RFC 9113 §8.2.2 allows there and the one gRPC servers require.
  */
 public final class HopByHop {
   private static final AsciiString[] ALWAYS = {HeaderNames.CONNECTION, HeaderNames.KEEP_ALIVE,
@@ -19,12 +20,15 @@ public final class HopByHop {
 
   private HopByHop() {}
 
-  /** Strips in place; {@code keepTeTrailers} is true on requests. */
-  public static void strip(HttpHeaders headers, boolean keepTeTrailers) {
+  /**
+   * Strips in place; {@code teTrailersOnward} is true for a request going to an HTTP/2 app, which then gets
+   * {@code te: trailers} if the client's TE listed {@code trailers}.
+   */
+  public static void strip(HttpHeaders headers, boolean teTrailersOnward) {
     // Most messages name nothing in Connection: skip the token parsing (it runs twice per request).
     List<String> named = headers.contains(HeaderNames.CONNECTION) || headers.contains(HeaderNames.PROXY_CONNECTION)
         ? connectionTokens(headers) : List.of();
-    boolean teTrailers = keepTeTrailers && headers.contains(HeaderNames.TE) && asksForTrailers(headers);
+    boolean teTrailers = teTrailersOnward && headers.contains(HeaderNames.TE) && asksForTrailers(headers);
     for (AsciiString name : ALWAYS) {
       headers.remove(name);
     }
@@ -81,7 +85,7 @@ public final class HopByHop {
   private static boolean asksForTrailers(HttpHeaders headers) {
     for (String value : headers.getAll(HeaderNames.TE)) {
       for (String token : value.split(",")) {
-        if (token.trim().toLowerCase(Locale.ROOT).startsWith("trailers")) {
+        if (token.trim().equalsIgnoreCase("trailers")) { // RFC 9110 §10.1.4: the keyword takes no parameters
           return true;
         }
       }

@@ -133,7 +133,7 @@ public final class Batcycle {
       }
       for (OutboundConfig entry : config.outbound()) {
         ProxyMeters entryMeters = new ProxyMeters(metrics.registry(), metrics.exemplars(), config.metrics(),
-            entry.settings().pool().maxConnections(), MeterNames.DIRECTION_OUTBOUND, entry.name());
+            entry.settings().upstream().maxConnections(), MeterNames.DIRECTION_OUTBOUND, entry.name());
         Drain entryDrain = new Drain();
         AtomicBoolean entryLogged = new AtomicBoolean(entry.settings().accessLog().enabled());
         batcycle.outboundLogged.put(entry.name(), entryLogged);

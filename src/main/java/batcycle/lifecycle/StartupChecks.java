@@ -1,6 +1,7 @@
 package batcycle.lifecycle;
 
 import batcycle.config.BatcycleConfig;
+import batcycle.config.UpstreamProtocol;
 import batcycle.config.Values;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,14 @@ public final class StartupChecks {
         warnings.add("pool.idleTimeout (" + Values.format(config.upstream().poolIdleTimeout())
             + ") is not below the app's keep-alive timeout (" + Values.format(appKeepAlive)
             + "): requests will race connections the app is closing");
+      }
+    });
+    config.pool().maxConnections().ifPresent(pool -> {
+      if (config.upstreamProtocol() == UpstreamProtocol.HTTP1 && pool < config.limits().maxConcurrent()) {
+        warnings.add("pool.maxConnections (" + pool + ") is below limits.maxConcurrent ("
+            + config.limits().maxConcurrent() + "): every request in flight needs a connection to an HTTP/1.1 app, "
+            + "so requests past " + pool + " wait in the pool behind slow ones; lower limits.maxConcurrent to it "
+            + "to shed them with 503 instead");
       }
     });
     Duration request = config.deadline().request();

@@ -21,6 +21,11 @@ public final class MeterNames {
   public static final String CONNECTIONS_MAX = "batcycle.connections.max";
   /** Counter: client connections that ended in a protocol error or reset; tag reason. */
   public static final String CLIENT_ERRORS = "batcycle.client.errors";
+  /**
+   * Counter: requests and responses cut because the client sent or read too slowly; tag reason
+   * (request_body_idle, request_body_rate, response_send).
+   */
+  public static final String CLIENT_TIMEOUTS = "batcycle.client.timeouts";
   /** Counter: requests batcycle answered itself instead of forwarding; tag reason. */
   public static final String REJECTED = "batcycle.rejected";
   /** Timer: attempts sent to the app, by outcome. */

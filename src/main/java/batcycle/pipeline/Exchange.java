@@ -5,6 +5,7 @@ import batcycle.errors.ResponseFlag;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class Exchange {
   private List<Runnable> cancelHandlers = List.of();
   private final EnumSet<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
   private Body body;
+  private InterimListener interimListener;
   private boolean hasBody;
   private boolean webSocket;
   private TraceContext trace;
@@ -152,6 +154,18 @@ public final class Exchange {
   /** Replaces the body attempts read (a layer's wrapper, such as the retry recording). */
   public void body(Body body) {
     this.body = body;
+  }
+
+  /** Sends the app's interim responses to {@code listener} (the client's side of the exchange). */
+  public void interimTo(InterimListener listener) {
+    this.interimListener = listener;
+  }
+
+  /** An interim response from the app (such as 103 Early Hints), passed to the client's side if it listens. */
+  public void interim(HttpResponse head) {
+    if (interimListener != null && !ended && !cancelled) {
+      interimListener.interim(head);
+    }
   }
 
   /** True if the request carries a body (known once the request is prepared). */

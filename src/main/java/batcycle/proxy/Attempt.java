@@ -202,6 +202,17 @@ final class Attempt implements UpstreamResponse {
     result.complete(this);
   }
 
+  /**
+   * From the channel: an interim response other than 101. 103 Early Hints goes on to the client (RFC 9110 §15.2
+   * has a proxy forward 1xx); 100 answers an Expect the app never saw (batcycle answers the client's itself), and
+   * 102 is deprecated: both are dropped.
+   */
+  void interim(HttpResponse head) {
+    if (!decided && head.status().code() == 103) {
+      exchange.interim(head);
+    }
+  }
+
   /** From the channel: a 101 to the WebSocket handshake; anything else asking to switch is not valid here. */
   void upgraded(HttpResponse head) {
     if (decided) {

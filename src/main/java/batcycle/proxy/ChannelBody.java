@@ -16,6 +16,10 @@ import java.util.ArrayDeque;
  * pieces wait here and the channel stops reading: at most one read's worth is ever held. Once the body has been
  * received whole, its flow control leaves the channel alone, which may by then carry the next exchange.
  *
+ * <p>A client's request body can also be held to a pace ({@link #watchPace}): the time it is asked for data (a
+ * receiver wants more, or a peek waits) and the bytes it brought are kept here, and its loop's
+ * {@link RequestBodyWatch} checks them once a second while the body is still arriving.
+ *
  * <p>Confined to the channel's event loop.
  */
 final class ChannelBody implements Body {
@@ -34,6 +38,16 @@ final class ChannelBody implements Body {
   // Created while its channel handles a read (the head), which ends with a readComplete.
   private boolean inReadBatch = true;
   private boolean unflushed;
+  // The pace of a request body (null watch: not held to one).
+  private RequestBodyWatch watch;
+  /** Place in the watch's list, or -1; kept by the watch. */
+  int watchIndex = -1;
+  private boolean wanting;
+  private long wantingSince;
+  private long wantedNanos;
+  private long silentNanos;
+  private long lastDataNanos;
+  private long receivedBytes;
 
   ChannelBody(ReadGate gate) {
     this.gate = gate;
@@ -44,9 +58,16 @@ final class ChannelBody implements Body {
     this.countInto = exchange;
   }
 
+  /** Holds this request body to the pace {@code watch} checks, from now until it has arrived. */
+  void watchPace(RequestBodyWatch watch) {
+    this.watch = watch;
+    paceChanged();
+  }
+
   /** There is no body to come (an unparsable head: the connection closes after the answer). */
   void markReceived() {
     received = true;
+    paceChanged();
   }
 
   /** From the handler: the next piece of the body; ownership passes here. */
@@ -61,6 +82,11 @@ final class ChannelBody implements Body {
     if (finished || discarded || received) {
       piece.release(); // nobody wants it any more
       return;
+    }
+    if (watch != null && piece.content().isReadable()) {
+      lastDataNanos = System.nanoTime();
+      silentNanos = 0;
+      receivedBytes += piece.content().readableBytes();
     }
     if (piece instanceof LastHttpContent) {
       received = true;
@@ -78,12 +104,54 @@ final class ChannelBody implements Body {
         gate.close(ReadGate.BODY);
       }
     }
+    paceChanged();
   }
 
   /** From the handler: a read from the channel ended. */
   void readComplete() {
     inReadBatch = false;
     flushReceiver();
+    if (watch != null && watchIndex < 0 && !received && failure == null && !discarded && !finished) {
+      watch.add(this); // still arriving after the read that brought its head: worth a look every second
+    }
+  }
+
+  /** Why this body must be cut for its pace at {@code now}, or null (see {@link ClientPace#bodyVerdict}). */
+  batcycle.errors.ProxyFailure paceVerdict(long now, ClientPace pace) {
+    long wanted = wantedNanos;
+    long silent = silentNanos;
+    if (wanting) {
+      wanted += now - wantingSince;
+      silent += now - Math.max(wantingSince, lastDataNanos);
+    }
+    return pace.bodyVerdict(wanted, silent, receivedBytes);
+  }
+
+  /** True while the client is asked for more of this body: someone waits for it and nothing is queued. */
+  private boolean wantsData() {
+    return !received && failure == null && !finished && !discarded
+        && (peek != null || (receiver != null && !paused && queue.isEmpty()));
+  }
+
+  /** Keeps the waited-for time when the body starts or stops being asked for; off unless watched. */
+  private void paceChanged() {
+    if (watch == null) {
+      return;
+    }
+    boolean wants = wantsData();
+    if (wants != wanting) {
+      long now = System.nanoTime();
+      if (wanting) {
+        wantedNanos += now - wantingSince;
+        silentNanos += now - Math.max(wantingSince, lastDataNanos);
+      } else {
+        wantingSince = now;
+      }
+      wanting = wants;
+    }
+    if (watchIndex >= 0 && (received || failure != null || discarded || finished)) {
+      watch.remove(this);
+    }
   }
 
   /** From the handler, or when the other side gives up: the body broke off. */
@@ -100,6 +168,7 @@ final class ChannelBody implements Body {
     if (!received) {
       gate.open(ReadGate.BODY);
     }
+    paceChanged();
     if (receiver != null && !discarded) {
       finished = true;
       receiver.failed(cause);
@@ -146,6 +215,7 @@ final class ChannelBody implements Body {
     }
     peek = Promise.promise();
     gate.open(ReadGate.BODY); // the first piece must be read to be seen
+    paceChanged();
     return peek.future();
   }
 
@@ -166,6 +236,7 @@ final class ChannelBody implements Body {
       return;
     }
     drain();
+    paceChanged();
   }
 
   @Override
@@ -174,12 +245,14 @@ final class ChannelBody implements Body {
     if (!received) {
       gate.close(ReadGate.BODY);
     }
+    paceChanged();
   }
 
   @Override
   public void resume() {
     paused = false;
     drain();
+    paceChanged();
   }
 
   @Override
@@ -189,6 +262,7 @@ final class ChannelBody implements Body {
     if (!received) {
       gate.open(ReadGate.BODY); // read on and drop the rest, so the channel is not stuck behind a dead body
     }
+    paceChanged();
   }
 
   private void drain() {

@@ -62,7 +62,7 @@ final class ChannelSetup {
     if (idleMs > 0) {
       pipeline.addLast(ClientIdleTimeout.NAME, new ClientIdleTimeout(idleMs));
     }
-    pipeline.addLast(ProtocolDetector.NAME, new ProtocolDetector(this));
+    pipeline.addLast(ProtocolDetector.NAME, new ProtocolDetector(this, listener.maxRequestLine()));
     loop.track(channel);
   }
 
@@ -78,6 +78,7 @@ final class ChannelSetup {
   void http2(ChannelPipeline pipeline) {
     ClientConnections.notHttp1(pipeline);
     String clientAddress = ProxyLoop.clientAddress(pipeline.channel());
+    StreamStateRules streamStates = new StreamStateRules();
     String certSubject = tls == null ? null : ClientCertificate.subject(pipeline.channel());
     Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
         .initialSettings(Http2Settings.defaultSettings()
@@ -85,7 +86,9 @@ final class ChannelSetup {
             .maxHeaderListSize(listener.maxHeaderSize()))
         .gracefulShutdownTimeoutMillis(drainTimeoutMs)
         .validateHeaders(true)
+        .frameLogger(streamStates)
         .build();
+    streamStates.connection(codec.connection());
     pipeline.addLast("batcycle-h2", codec);
     pipeline.addLast("batcycle-h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
       @Override

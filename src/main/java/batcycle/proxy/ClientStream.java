@@ -23,6 +23,9 @@ interface ClientStream {
   /** False while the client is not taking what is written (back-pressure). */
   boolean isWritable();
 
+  /** Bytes still to drain before the stream turns writable again: shrinks while the client takes the response. */
+  long bytesBeforeWritable();
+
   /** Called whenever the stream turns writable again; one listener, replaced by the next. */
   void onWritable(Runnable listener);
 

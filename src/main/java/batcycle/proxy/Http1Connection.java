@@ -66,12 +66,13 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     } else if (msg instanceof HttpRequest request) {
       begin(request);
     } else if (msg instanceof HttpContent content && current != null) {
-      requestBody.offer(content);
       if (content.decoderResult().isFailure()) {
         // Broken framing mid-body: the app must never get what looks like a whole request, and the rest of the
-        // connection's bytes cannot be trusted.
+        // connection's bytes cannot be trusted, so not even an answer goes out: the connection is cut first, before
+        // the body (perhaps read ahead, with the exchange waiting on it) learns that it broke.
         reset();
       }
+      requestBody.offer(content);
     } else {
       ReferenceCountUtil.release(msg);
     }
@@ -82,6 +83,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     protocol = version.minorVersion() == 0 && version.majorVersion() == 1 ? Protocol.HTTP_1_0 : Protocol.HTTP_1_1;
     keepAlive = HttpUtil.isKeepAlive(request); // read now: the request's Connection header is hop-by-hop
     requestBody = new ChannelBody(gate);
+    loop.watchPace(requestBody, request.headers());
     if (clientAddress == null) {
       clientAddress = ProxyLoop.clientAddress(ctx.channel()); // formatted once per connection, not per request
       certSubject = loop.secure() ? ClientCertificate.subject(ctx.channel()) : null;
@@ -229,6 +231,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   @Override
   public boolean isWritable() {
     return ctx.channel().isWritable();
+  }
+
+  @Override
+  public long bytesBeforeWritable() {
+    return ctx.channel().bytesBeforeWritable();
   }
 
   @Override

@@ -3,6 +3,7 @@ package batcycle.proxy;
 import batcycle.connection.ClientIdleTimeout;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.util.ReferenceCountUtil;
 
@@ -41,6 +42,10 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     loop.clientProtocolError(cause);
-    ctx.close();
+    if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+      ctx.close();
+    }
+    // An HTTP/2 error is the codec's to answer: GOAWAY with its code, or RST_STREAM. Closing here first would send
+    // a graceful GOAWAY (NO_ERROR) ahead of it.
   }
 }

@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 
@@ -70,6 +72,7 @@ final class Http2Stream extends ChannelDuplexHandler implements ClientStream {
   private void begin(HttpRequest received) {
     HttpRequest request = (HttpRequest) Http2Messages.head(received);
     requestBody = new ChannelBody(gate);
+    loop.watchPace(requestBody, request.headers());
     Exchange exchange = new Exchange(request, Protocol.HTTP_2, clientAddress, loop.localPort(), loop.scheduler(),
         RequestIds.keepOrGenerate(request.headers().get(HeaderNames.X_REQUEST_ID)), requestBody);
     if (loop.secure()) {
@@ -122,6 +125,11 @@ final class Http2Stream extends ChannelDuplexHandler implements ClientStream {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     loop.clientProtocolError(cause);
+    Http2Exception error = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+    if (error != null && ctx.channel().isActive()) {
+      // Reset with the error's own code (STREAM_CLOSED, PROTOCOL_ERROR...); a plain close would say CANCEL.
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(error.error()));
+    }
     ctx.close();
   }
 
@@ -164,6 +172,11 @@ final class Http2Stream extends ChannelDuplexHandler implements ClientStream {
   @Override
   public boolean isWritable() {
     return ctx.channel().isWritable();
+  }
+
+  @Override
+  public long bytesBeforeWritable() {
+    return ctx.channel().bytesBeforeWritable();
   }
 
   @Override

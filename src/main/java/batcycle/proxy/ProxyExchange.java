@@ -2,10 +2,13 @@ package batcycle.proxy;
 
 import batcycle.errors.FailureKind;
 import batcycle.errors.ProxyFailure;
+import batcycle.errors.ResponseFlag;
 import batcycle.headers.HeaderNames;
 import batcycle.headers.ResponseHeaders;
 import batcycle.pipeline.BodyReceiver;
 import batcycle.pipeline.Exchange;
+import batcycle.pipeline.InterimListener;
+import batcycle.pipeline.LoopScheduler;
 import batcycle.pipeline.Outcome;
 import batcycle.pipeline.Pipeline;
 import batcycle.pipeline.Protocol;
@@ -13,8 +16,10 @@ import batcycle.pipeline.UpstreamResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -29,16 +34,19 @@ import io.vertx.core.AsyncResult;
  * back-pressure (trailers included) or answers the failure itself, and tells the client's connection once the
  * response is complete. The app's head goes out with its first body piece, so a body that breaks before any byte
  * is still answered with a proper 502 or 504; once a byte is out, a failure can only cut the response short
- * (a truncated body must never look complete).
+ * (a truncated body must never look complete). A client that takes none of the response for
+ * {@code timeouts.responseSend} while more waits for it loses the response, so it cannot hold the app's connection
+ * by reading slowly.
  *
  * <p>Confined to the event loop of the client's connection.
  */
-final class ProxyExchange implements BodyReceiver {
+final class ProxyExchange implements BodyReceiver, InterimListener {
   private final Exchange exchange;
   private final ClientStream client;
   private final ChannelBody requestBody;
   private final Pipeline pipeline;
   private final ResponseHeaders responseHeaders;
+  private final ClientPace clientPace;
   private UpstreamResponse upstream;
   private HttpResponse pendingHead;
   private int status;
@@ -46,6 +54,8 @@ final class ProxyExchange implements BodyReceiver {
   private boolean headWritten;
   private boolean closeAfter;
   private boolean done;
+  private LoopScheduler.Timer sendTimer;
+  private long unsentAtCheck;
 
   ProxyExchange(Exchange exchange, ClientStream client, ChannelBody requestBody, ProxyLoop loop) {
     this.exchange = exchange;
@@ -54,6 +64,8 @@ final class ProxyExchange implements BodyReceiver {
     // Taken once: a reload while this exchange runs does not change the settings it finishes with.
     this.pipeline = loop.pipeline();
     this.responseHeaders = loop.responseHeaders();
+    this.clientPace = loop.clientPace();
+    exchange.interimTo(this);
   }
 
   void start() {
@@ -103,8 +115,22 @@ final class ProxyExchange implements BodyReceiver {
     responseHeaders.apply(head.headers(), exchange.requestId(), client.protocol());
     frame(head);
     pendingHead = head;
-    client.onWritable(response.body()::resume);
+    client.onWritable(this::clientWritable);
     response.body().subscribe(this);
+  }
+
+  /**
+   * An interim response from the app (103 Early Hints), passed on at once under the same header policy as the final
+   * one; never to an HTTP/1.0 client (RFC 9110 §15.2), nor once the final response has begun.
+   */
+  @Override
+  public void interim(HttpResponse head) {
+    if (done || headWritten || pendingHead != null || client.protocol() == Protocol.HTTP_1_0 || client.isClosed()) {
+      return;
+    }
+    responseHeaders.apply(head.headers(), exchange.requestId(), client.protocol());
+    client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(), Unpooled.EMPTY_BUFFER,
+        head.headers(), EmptyHttpHeaders.INSTANCE));
   }
 
   /** Switches both connections to a tunnel; the exchange ends when the client's side closes. */
@@ -174,7 +200,46 @@ final class ProxyExchange implements BodyReceiver {
     client.write(new DefaultHttpContent(piece));
     if (!client.isWritable()) {
       upstream.body().pause(); // resumed by the client's writability (see relay)
+      waitForClient();
     }
+  }
+
+  /** The response waits for the client to take what was written: it has {@code timeouts.responseSend} to take some. */
+  private void waitForClient() {
+    long timeoutMs = clientPace.responseSendMs();
+    if (sendTimer == null && timeoutMs > 0) {
+      unsentAtCheck = client.bytesBeforeWritable();
+      sendTimer = exchange.loop().schedule(timeoutMs, this::sendCheck);
+    }
+  }
+
+  private void clientWritable() {
+    if (sendTimer != null) {
+      sendTimer.cancel();
+      sendTimer = null;
+    }
+    upstream.body().resume();
+  }
+
+  private void sendCheck() {
+    sendTimer = null;
+    if (done) {
+      return;
+    }
+    if (client.isWritable()) {
+      upstream.body().resume(); // the client caught up; its writability event is on its way or was missed
+      return;
+    }
+    long unsent = client.bytesBeforeWritable();
+    if (unsent < unsentAtCheck) {
+      waitForClient(); // it took some, just not enough to be written to again: another period
+      return;
+    }
+    clientPace.responseSendTimedOut();
+    exchange.flag(ResponseFlag.CLIENT_TIMEOUT);
+    upstream.abort();
+    client.reset();
+    finish(status, false);
   }
 
   @Override
@@ -222,7 +287,7 @@ final class ProxyExchange implements BodyReceiver {
   private void answer(Throwable cause) {
     ProxyFailure failure = cause instanceof ProxyFailure known ? known : null;
     LocalReply reply = LocalReply.of(failure, cause, exchange.requestId());
-    exchange.flag(batcycle.errors.ResponseFlag.LOCAL_REPLY);
+    exchange.flag(ResponseFlag.LOCAL_REPLY);
     if (failure != null) {
       exchange.failure(failure);
     }
@@ -244,6 +309,10 @@ final class ProxyExchange implements BodyReceiver {
       return;
     }
     done = true;
+    if (sendTimer != null) {
+      sendTimer.cancel();
+      sendTimer = null;
+    }
     if (!requestBody.isFinished()) {
       requestBody.discard();
     }

@@ -29,6 +29,8 @@ final class ProxyLoop {
   private final int maxRequestLine;
   private final AtomicInteger upstreamConnections;
   private final ClientErrors clientErrors;
+  private final ClientPace clientPace;
+  private final RequestBodyWatch bodyWatch;
   private final boolean secure;
   /** The settings of the configuration in force; replaced on this loop by a reload, read by each new exchange. */
   private Pipeline pipeline;
@@ -38,10 +40,12 @@ final class ProxyLoop {
   private volatile int open;
 
   ProxyLoop(EventLoop eventLoop, Transport transport, BatcycleConfig config, RequestPath path,
-            ClientErrors clientErrors) {
+            ClientErrors clientErrors, ClientPace clientPace) {
     this.eventLoop = eventLoop;
     this.transport = transport;
     this.clientErrors = clientErrors;
+    this.clientPace = clientPace;
+    this.bodyWatch = clientPace.watchesBodies() ? new RequestBodyWatch(eventLoop, clientPace) : null;
     this.secure = config.tls().enabled();
     this.scheduler = new LoopTimeouts(eventLoop);
     // The pools to the upstream are built once per loop: pool and connect settings need a restart (see reload).
@@ -113,6 +117,20 @@ final class ProxyLoop {
 
   void localPort(int port) {
     this.localPort = port;
+  }
+
+  ClientPace clientPace() {
+    return clientPace;
+  }
+
+  /**
+   * Holds a client's request body to the pace {@link ClientPace} sets, unless that is off or the request is an
+   * interactive stream (gRPC).
+   */
+  void watchPace(ChannelBody body, io.netty.handler.codec.http.HttpHeaders headers) {
+    if (bodyWatch != null && !ClientPace.isInteractive(headers)) {
+      body.watchPace(bodyWatch);
+    }
   }
 
   void clientProtocolError(Throwable cause) {

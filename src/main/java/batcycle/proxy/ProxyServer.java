@@ -68,10 +68,11 @@ public final class ProxyServer {
                                           BatcycleConfig config, RequestPath path, ServerTls tls) {
     ClientConnections connections = new ClientConnections(config.listener(), path.meters());
     ClientErrors clientErrors = new ClientErrors(path.meters().registry(), path.meters().tags());
+    ClientPace clientPace = new ClientPace(config.clientPace(), path.meters().registry(), path.meters().tags());
     List<ProxyLoop> loops = new ArrayList<>();
     Map<EventLoop, ChannelSetup> setups = new IdentityHashMap<>();
     for (EventLoop eventLoop : eventLoops) {
-      ProxyLoop loop = new ProxyLoop(eventLoop, transport, config, path, clientErrors);
+      ProxyLoop loop = new ProxyLoop(eventLoop, transport, config, path, clientErrors, clientPace);
       loops.add(loop);
       setups.put(eventLoop, new ChannelSetup(loop, config.listener(), connections,
           config.lifecycle().drainTimeout().toMillis(), tls));

@@ -117,11 +117,14 @@ public final class RequestPath {
     layers.add(new RequestMetricsLayer(meters));
     // Outbound with tracing on, batcycle's own span continues the app's trace to the remote.
     layers.add(new RequestPreparation(config.observability().startTraces(), upstream.mode() == Upstream.Mode.H2,
-        isOutbound()));
+        isOutbound(), config.limits().maxHeaderCount()));
     // Counts from arrival, so it bounds the queue wait below too; strips the client's X-Batcycle-Timeout.
     layers.add(new DeadlineLayer(config.deadline()));
     // Before the limits: draining is not overload. It only marks responses to close their connection.
     layers.add(new DrainLayer(drain));
+    // Before anything that holds capacity the upstream's other clients need (a held place at start-up, a permit, a
+    // connection): a slow body is read ahead while it holds none of them.
+    layers.add(new RequestBuffering(config.clientPace().requestBodyBuffer(), upstream.mode() != Upstream.Mode.HTTP1));
     if (appProbe != null) {
       // After validation (bad requests are answered at once), before anything that talks to the app.
       layers.add(new StartupGate(appProbe, config.lifecycle(), heldAtStartup));

@@ -20,8 +20,8 @@ import io.vertx.core.Future;
 
 /**
  * Turns the request as received into the request for the app, in place, or rejects it: parse failures (400, 414,
- * 431), an invalid Host or target (400), CONNECT (501). Strips hop-by-hop headers, sets the request id, carries or
- * starts the W3C trace, and learns whether the request has a body (an HTTP/2 request without content-length only
+ * 431), more header fields than {@code limits.maxHeaderCount} (431), an invalid Host or target (400), CONNECT (501).
+ * Strips hop-by-hop headers, sets the request id, carries or starts the W3C trace, and learns whether the request has a body (an HTTP/2 request without content-length only
  * tells by its first frame, and an HTTP/1.1 app must then get either no body or a chunked one). Runs inside the
  * pipeline, after the layers that log and count, so rejected requests are logged and counted like any other.
  */
@@ -29,19 +29,18 @@ final class RequestPreparation implements Layer {
   private final boolean startTraces;
   private final boolean upstreamIsH2c;
   private final boolean ownSpan;
-
-  RequestPreparation(boolean startTraces, UpstreamProtocol upstreamProtocol) {
-    this(startTraces, upstreamProtocol == UpstreamProtocol.H2C, false);
-  }
+  private final int maxHeaderCount;
 
   /**
    * {@code upstreamIsH2}: the upstream always speaks HTTP/2; {@code ownSpan}: with tracing on, batcycle sends its own
-   * span id as the parent (outbound: batcycle's hop becomes a span of the app's trace).
+   * span id as the parent (outbound: batcycle's hop becomes a span of the app's trace); {@code maxHeaderCount}: more
+   * header fields get 431.
    */
-  RequestPreparation(boolean startTraces, boolean upstreamIsH2, boolean ownSpan) {
+  RequestPreparation(boolean startTraces, boolean upstreamIsH2, boolean ownSpan, int maxHeaderCount) {
     this.startTraces = startTraces;
     this.upstreamIsH2c = upstreamIsH2;
     this.ownSpan = ownSpan;
+    this.maxHeaderCount = maxHeaderCount;
   }
 
   @Override
@@ -51,6 +50,10 @@ final class RequestPreparation implements Layer {
       return Future.failedFuture(parseFailure(request.decoderResult().cause()));
     }
     HttpHeaders headers = request.headers();
+    if (headers.size() > maxHeaderCount) {
+      // The size limit alone lets thousands of small fields through, each a cost to every hop after this one.
+      return Future.failedFuture(ProxyFailure.badRequest(431, "more than " + maxHeaderCount + " header fields"));
+    }
     RequestTarget.Checked target = RequestTarget.check(exchange.method(), exchange.protocol(), headers,
         request.uri());
     if (target.problem() != null) {
@@ -59,7 +62,9 @@ final class RequestPreparation implements Layer {
     exchange.webSocket(exchange.protocol() == Protocol.HTTP_1_1 && HttpMethod.GET.equals(exchange.method())
         && HopByHop.isWebSocketUpgrade(headers));
     Boolean declared = declaredBody(exchange);
-    HopByHop.strip(headers, true);
+    // An HTTP/1.1 app gets no TE at all: batcycle decodes and re-frames the body itself, and trailers on the way
+    // back are relayed whatever the app was told.
+    HopByHop.strip(headers, upstreamIsH2c && !exchange.isWebSocket());
     // batcycle answers Expect itself once the app is connected (the client's body is asked for then), like Envoy.
     headers.remove(HeaderNames.EXPECT);
     headers.set(HeaderNames.X_REQUEST_ID, exchange.requestId());

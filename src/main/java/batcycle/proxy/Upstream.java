@@ -51,9 +51,13 @@ final class Upstream {
     UpstreamConfig app = config.upstream();
     Endpoint endpoint = new Endpoint(new InetSocketAddress(app.host(), app.port()), app.host(), app.authority());
     EndpointSet set = EndpointSet.fixed(MeterNames.UPSTREAM_APP, endpoint, meters.registry(), meters.tags());
+    // A pool set in total is split over the loops. One that follows limits.maxConcurrent is not: the permits already
+    // bound the connections in use over all loops, and a split would strand requests holding a permit on a loop
+    // whose share is taken while another loop's stands idle.
+    int connectionsPerLoop = config.pool().maxConnections().isPresent()
+        ? perLoop(app.maxConnections(), config.listener().eventLoops()) : app.maxConnections();
     return new Upstream(set, new EndpointPicker(batcycle.config.Balancer.LEAST_REQUEST), null,
-        app.protocol() == UpstreamProtocol.H2C ? Mode.H2 : Mode.HTTP1, false,
-        perLoop(app.maxConnections(), config.listener().eventLoops()));
+        app.protocol() == UpstreamProtocol.H2C ? Mode.H2 : Mode.HTTP1, false, connectionsPerLoop);
   }
 
   /** An outbound entry's remote; its names are resolved once {@link #start() started}. */
@@ -68,7 +72,7 @@ final class Upstream {
         : protocol == OutboundProtocol.AUTO && tls != null ? Mode.AUTO : Mode.HTTP1;
     // Per address: every address of the remote gets a pool of this size.
     return new Upstream(set, new EndpointPicker(entry.routing().balancer()), tls, mode, true,
-        perLoop(settings.pool().maxConnections(), settings.listener().eventLoops()));
+        perLoop(settings.upstream().maxConnections(), settings.listener().eventLoops()));
   }
 
   private static int perLoop(int total, int loops) {

@@ -103,7 +103,8 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
         return;
       }
       if (status < 200) {
-        ReferenceCountUtil.release(msg); // interim (100, 102, 103): batcycle answers Expect itself
+        current.interim(head); // 103 goes on to the client; 100 and 102 are dropped
+        ReferenceCountUtil.release(msg);
         return;
       }
       keepAlive(head);

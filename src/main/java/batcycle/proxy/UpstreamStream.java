@@ -66,7 +66,8 @@ final class UpstreamStream extends ChannelDuplexHandler implements UpstreamChann
     }
     if (msg instanceof HttpResponse response && responseBody == null) {
       if (response.status().code() < 200) {
-        ReferenceCountUtil.release(msg); // interim: batcycle answers Expect itself
+        current.interim((HttpResponse) Http2Messages.head(response)); // 103 goes on; 100 and 102 are dropped
+        ReferenceCountUtil.release(msg);
         return;
       }
       responseBody = new ChannelBody(gate);

@@ -204,6 +204,16 @@ class AdminIT {
   }
 
   @Test
+  void theStatusPagesFirstPaintClaimsNothingBeforeDataHasArrived() {
+    origin = RecordingOrigin.start();
+    proxy = ProxyHarness.start(origin.port());
+    var page = proxy.admin("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    // What a browser shows before its script has fetched /stats.json: no "No failed requests" yet.
+    assertThat(page.body()).contains("Waiting for data").doesNotContain("No failed requests");
+  }
+
+  @Test
   void unknownAdminPathIs404AndPostIs405() {
     origin = RecordingOrigin.start();
     proxy = ProxyHarness.start(origin.port());

@@ -211,6 +211,7 @@ class StatusPageIT {
     assertThat(text("error-ratio")).isEqualTo("–");
     assertThat(text("p50")).isEqualTo("–");
     assertThat(browser.findElement(By.id("no-failures")).isDisplayed()).isTrue();
+    assertThat(text("no-failures")).isEqualTo("No failed requests since start.");
     assertThat(browser.findElement(By.id("failures-wrap")).isDisplayed()).isFalse();
     assertThat(text("version")).isEqualTo(BuildInfo.version());
   }

@@ -134,7 +134,7 @@ class StatusStatsIT {
     assertThat(stats.getJsonObject("shed").getJsonObject("byReason").getMap()).containsEntry("bad_request", 1);
     JsonObject inFlight = stats.getJsonObject("inFlight");
     assertThat(inFlight.getLong("requests")).isZero();
-    assertThat(inFlight.getLong("upstreamConnectionsMax")).isEqualTo(64);
+    assertThat(inFlight.getLong("upstreamConnectionsMax")).isEqualTo(1024); // follows limits.maxConcurrent
     JsonObject retries = stats.getJsonObject("retries");
     if (retries != null) { // only when this build has retry meters
       assertThat(retries.getLong("requests")).isEqualTo(13);

@@ -45,7 +45,7 @@ class ConfigLoaderTest {
       assertThat(config.upstream().port()).isEqualTo(8080);
       assertThat(config.listener().eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
       assertThat(config.upstream().protocol()).isEqualTo(UpstreamProtocol.HTTP1);
-      assertThat(config.upstream().maxConnections()).isEqualTo(64);
+      assertThat(config.upstream().maxConnections()).isEqualTo(1024); // follows limits.maxConcurrent
       assertThat(config.upstream().poolIdleTimeout()).isEqualTo(Duration.ofSeconds(4));
       assertThat(config.upstream().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
       assertThat(config.upstream().responseTimeout()).isEqualTo(Duration.ofSeconds(60));
@@ -112,7 +112,7 @@ class ConfigLoaderTest {
             c -> c.upstream().url(), URI.create("http://127.0.0.1:8080"), URI.create("http://10.0.0.1:81"),
             URI.create("http://10.0.0.2:82"), URI.create("http://10.0.0.3:83")),
         new Sample(Key.POOL_MAX_CONNECTIONS, "7", "8", "9",
-            c -> c.upstream().maxConnections(), 64, 7, 8, 9),
+            c -> c.upstream().maxConnections(), 1024, 7, 8, 9),
         new Sample(Key.TIMEOUTS_CONNECT, "100ms", "200ms", "300ms",
             c -> c.upstream().connectTimeout(), Duration.ofSeconds(2), Duration.ofMillis(100),
             Duration.ofMillis(200), Duration.ofMillis(300)),
@@ -285,7 +285,7 @@ class ConfigLoaderTest {
 
     BatcycleConfig config = load(NO_ENV, "--config", yaml.toString());
 
-    assertThat(config.upstream().maxConnections()).isEqualTo(64);
+    assertThat(config.upstream().maxConnections()).isEqualTo(1024); // follows limits.maxConcurrent
   }
 
   // ---------------------------------------------------------------- invalid values
@@ -373,8 +373,8 @@ class ConfigLoaderTest {
           java.util.Set.of(502, 503, 504), 64 * 1024, Duration.ofSeconds(1), 0.2, 10, Duration.ofSeconds(10)));
       assertThat(config.breaker()).isEqualTo(new BreakerConfig(true, 50, 100, Duration.ofSeconds(30),
           Duration.ofSeconds(10), 10, java.util.Set.of(502, 503, 504)));
-      assertThat(config.limits()).isEqualTo(new LimitConfig(10_000, 64 * 1024, 8 * 1024, 1024, 64,
-          Duration.ofSeconds(1), false, 16));
+      assertThat(config.limits()).isEqualTo(new LimitConfig(10_000, 64 * 1024, 8 * 1024, 100, 240,
+          Duration.ofSeconds(5), 1024, 64, Duration.ofSeconds(1), false, 16));
       assertThat(config.rateLimit().enabled()).isFalse();
     }
 

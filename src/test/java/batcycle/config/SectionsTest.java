@@ -91,7 +91,7 @@ class SectionsTest {
 
   @Test
   void aRecordBuiltInCodeRefusesEveryValueOutsideItsDeclaredRangeAtOnce() {
-    assertThatThrownBy(() -> new PoolConfig(0, Duration.ofHours(25)))
+    assertThatThrownBy(() -> new PoolConfig(java.util.Optional.of(0), Duration.ofHours(25)))
         .isInstanceOf(ConfigException.class)
         .hasMessage("pool.maxConnections: 0 (expected a whole number in 1..100000); "
             + "pool.idleTimeout: 25h (expected a duration of at most 24h)");
@@ -104,7 +104,7 @@ class SectionsTest {
             "retry.budgetRatio: 2.0 (expected a number from 0.0 to 1.0)",
             "retry.budgetWindow: 1500ms (expected whole seconds from 1s to 600s, such as 30s)",
             "retry.backoffMax: 50ms (expected at least retry.backoffBase (100ms))"));
-    assertThatThrownBy(() -> new LimitConfig(0, 64, 8192, 10, 0, Duration.ofSeconds(1), true, 20))
+    assertThatThrownBy(() -> new LimitConfig(0, 64, 8192, 100, 240, Duration.ofSeconds(5), 10, 0, Duration.ofSeconds(1), true, 20))
         .isInstanceOf(ConfigException.class)
         .hasMessage("limits.maxHeaderSize: 64 (expected a size in 1024..1048576 bytes); "
             + "limits.adaptiveMinLimit: 20 (expected at most limits.maxConcurrent (10))");

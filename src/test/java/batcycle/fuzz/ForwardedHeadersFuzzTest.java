@@ -85,8 +85,7 @@ class ForwardedHeadersFuzzTest {
       assertThat(headers.getAll("x-forwarded-host")).isEqualTo(original.getAll("x-forwarded-host"));
     }
     if (!config.trustForwarded() || !original.contains("x-forwarded-port")) {
-      assertThat(headers.getAll("x-forwarded-port")).singleElement().asString().matches("[0-9]{1,5}")
-          .satisfies(port -> assertThat(Integer.parseInt(port)).isBetween(1, 65535));
+      assertThat(headers.getAll("x-forwarded-port")).as("the listener's port").containsExactly("8000");
     }
     if (config.forwarded()) {
       String forwarded = headers.get("forwarded");

@@ -116,8 +116,9 @@ class SlowClientIT {
     start("20s");
     try (var client = SlowClient.connect(proxy.port(), READ_TIMEOUT)) {
       // Every byte alone, 100 ms apart: about 6 s in all, well within the 20 s allowed.
+      // The answer may take longer than the last gap on a busy machine: what matters is that it is not cut off.
       assertThat(client.trickle("GET /pieces HTTP/1.1" + CRLF + "Host: h" + CRLF + "X-A: b" + CRLF + CRLF,
-          Duration.ofMillis(100), TRICKLE_LIMIT)).isEqualTo(SlowClient.Reaction.ANSWERED);
+          Duration.ofMillis(100), TRICKLE_LIMIT)).isNotEqualTo(SlowClient.Reaction.CLOSED);
       assertThat(client.readResponse().status()).isEqualTo(200);
       assertThat(client.send(GET).readResponse().status()).isEqualTo(200);
     }
@@ -137,8 +138,10 @@ class SlowClientIT {
   }
 
   /**
-   * What bounds a slow body is the whole-request deadline ({@code timeouts.request}): the app cannot answer before
-   * the body is in, so the deadline passes, the client gets 504, and the request to the app is reset.
+   * A body streaming to the app (read-ahead off here; a longer body streams past it too) is also bounded by the
+   * whole-request deadline ({@code timeouts.request}): the app cannot answer before the body is in, so the deadline
+   * passes, the client gets 504, and the request to the app is reset. (SlowBodyIT covers the read-ahead and the
+   * body pace, which usually cut such a client off first.)
    */
   @Test
   void aBodyTrickledSlowerThanTheRequestDeadlineIsCutOffAndTheAppSideCancelled() throws Exception {
@@ -156,7 +159,8 @@ class SlowClientIT {
         });
     Futures.await(app.listen());
     proxy = ProxyHarness.start(app.actualPort(), Map.of(Key.TIMEOUTS_REQUEST, "1s",
-        Key.TIMEOUTS_RESPONSE, "1s", Key.TIMEOUTS_UPSTREAM_IDLE, "60s", Key.TIMEOUTS_CLIENT_IDLE, "60s"));
+        Key.TIMEOUTS_RESPONSE, "1s", Key.TIMEOUTS_UPSTREAM_IDLE, "60s", Key.TIMEOUTS_CLIENT_IDLE, "60s",
+        Key.BUFFER_REQUEST_BODY, "0"));
 
     try (var client = SlowClient.connect(proxy.port(), READ_TIMEOUT)) {
       String body = "b".repeat(300); // at 10 bytes a second, 30 s: 30 times the deadline

@@ -37,4 +37,15 @@ class StartupChecksTest {
     assertThat(StartupChecks.warnings(config)).singleElement().asString()
         .contains("timeouts.response (10s, per try) is longer than timeouts.request (5s)");
   }
+
+  @Test
+  void warnsWhenAnHttp1PoolIsSmallerThanTheConcurrencyLimit() {
+    var config = BatcycleConfig.defaults().with(Map.of(Key.POOL_MAX_CONNECTIONS, "64"));
+    assertThat(StartupChecks.warnings(config)).singleElement().asString()
+        .contains("pool.maxConnections (64) is below limits.maxConcurrent (1024)");
+    assertThat(StartupChecks.warnings(BatcycleConfig.defaults().with(Map.of(Key.POOL_MAX_CONNECTIONS, "64",
+        Key.LIMITS_MAX_CONCURRENT, "64")))).isEmpty();
+    assertThat(StartupChecks.warnings(BatcycleConfig.defaults().with(Map.of(Key.POOL_MAX_CONNECTIONS, "8",
+        Key.UPSTREAM_PROTOCOL, "h2c")))).as("HTTP/2 multiplexes").isEmpty();
+  }
 }

@@ -76,7 +76,7 @@ class MetricsIT {
     assertThat(PrometheusText.value(text, "batcycle_overhead_seconds_count")).isEqualTo(6);
     assertThat(PrometheusText.value(text, "batcycle_requests_active")).isZero();
     assertThat(PrometheusText.value(text, "batcycle_upstream_requests_active")).isZero();
-    assertThat(PrometheusText.value(text, "batcycle_upstream_connections_max")).isEqualTo(64);
+    assertThat(PrometheusText.value(text, "batcycle_upstream_connections_max")).isEqualTo(1024); // limits.maxConcurrent
     assertThat(PrometheusText.value(text, "batcycle_upstream_connections_active")).isGreaterThanOrEqualTo(1);
   }
 

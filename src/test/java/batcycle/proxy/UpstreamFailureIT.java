@@ -253,6 +253,96 @@ class UpstreamFailureIT {
     }
   }
 
+  // ---- 101 only for a real, matching upgrade; other interim responses
+
+  private static final String WEBSOCKET_KEY = "dGhlIHNhbXBsZSBub25jZQ=="; // RFC 6455 §1.3's example
+
+  private static String webSocketHandshake() {
+    return "GET /ws HTTP/1.1" + CRLF + "Host: app.test" + CRLF + "X-Request-Id: abc-123" + CRLF
+        + "Upgrade: websocket" + CRLF + "Connection: Upgrade" + CRLF + "Sec-WebSocket-Key: " + WEBSOCKET_KEY + CRLF
+        + "Sec-WebSocket-Version: 13" + CRLF + CRLF;
+  }
+
+  @Test
+  void answers502AtOnceWhenTheAppSwitchesProtocolsOnARequestThatAskedForNoUpgrade() throws IOException {
+    // The app keeps the connection open after its bare 101: a relayed 101 would leave the client hanging.
+    var origin = own(new RawOrigin(connection -> "HTTP/1.1 101 Switching Protocols" + CRLF + "Upgrade: foo" + CRLF
+        + "Connection: upgrade" + CRLF + CRLF, false));
+    var proxy = proxy(origin.port(), Map.of(Key.RETRY_MAX_ATTEMPTS, "1"));
+    String post = "POST /plain HTTP/1.1" + CRLF + "Host: app.test" + CRLF + "X-Request-Id: abc-123" + CRLF
+        + "Content-Length: 5" + CRLF + CRLF + "hello";
+    assertGeneratedError(roundTrip(proxy, post), 502, "upstream_protocol_error");
+  }
+
+  @Test
+  void answers502WhenTheAppsWebSocketAcceptDoesNotMatchTheClientsKey() throws IOException {
+    var origin = own(new RawOrigin(connection -> "HTTP/1.1 101 Switching Protocols" + CRLF + "Upgrade: websocket"
+        + CRLF + "Connection: Upgrade" + CRLF + "Sec-WebSocket-Accept: bm90IHRoZSByaWdodCBhbnN3ZXI=" + CRLF + CRLF,
+        false));
+    var proxy = proxy(origin.port(), Map.of());
+    assertGeneratedError(roundTrip(proxy, webSocketHandshake()), 502, "upstream_protocol_error");
+  }
+
+  @Test
+  void answers502WhenTheAppSwitchesAWebSocketHandshakeToAnotherProtocol() throws IOException {
+    var origin = own(new RawOrigin(connection -> "HTTP/1.1 101 Switching Protocols" + CRLF + "Upgrade: h2c" + CRLF
+        + "Connection: Upgrade" + CRLF + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" + CRLF + CRLF, false));
+    var proxy = proxy(origin.port(), Map.of());
+    assertGeneratedError(roundTrip(proxy, webSocketHandshake()), 502, "upstream_protocol_error");
+  }
+
+  @Test
+  void relaysEarlyHintsAndDropsTheAppsOtherInterimResponses() throws IOException {
+    var origin = own(new RawOrigin(connection -> "HTTP/1.1 102 Processing" + CRLF + CRLF
+        + "HTTP/1.1 103 Early Hints" + CRLF + "Link: </style.css>; rel=preload" + CRLF + "Connection: X-Hop" + CRLF
+        + "X-Hop: 1" + CRLF + CRLF
+        + "HTTP/1.1 100 Continue" + CRLF + CRLF
+        + "HTTP/1.1 200 OK" + CRLF + "Content-Length: 2" + CRLF + CRLF + "ok"));
+    var proxy = proxy(origin.port(), Map.of());
+    try (var http = RawHttp.connect(proxy.port())) {
+      http.send(get("/hints"));
+      RawResponse hints = http.readResponse();
+      assertThat(hints.status()).isEqualTo(103);
+      assertThat(hints.header("link")).isEqualTo("</style.css>; rel=preload");
+      assertThat(hints.headers().contains("x-hop")).isFalse(); // the response header policy applies to it too
+      RawResponse last = http.readResponse();
+      assertThat(last.status()).isEqualTo(200);
+      assertThat(last.bodyText()).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void sendsAnHttp10ClientNoInterimResponseAndAnHttp11StatusLine() throws IOException {
+    var origin = own(new RawOrigin(connection -> "HTTP/1.1 103 Early Hints" + CRLF + "Link: </a.css>" + CRLF + CRLF
+        + "HTTP/1.1 200 OK" + CRLF + "Content-Length: 2" + CRLF + CRLF + "ok"));
+    var proxy = proxy(origin.port(), Map.of());
+    try (var socket = new java.net.Socket(LOOPBACK, proxy.port())) {
+      socket.setSoTimeout((int) BOUND.toMillis());
+      socket.getOutputStream().write(("GET /old HTTP/1.0" + CRLF + "X-Request-Id: abc-123" + CRLF + CRLF)
+          .getBytes(StandardCharsets.ISO_8859_1));
+      // No keep-alive was asked for: the response ends with the connection, so all of it can be read.
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(response).startsWith("HTTP/1.1 200 "); // RFC 9110 §6.2: the server's own version
+      assertThat(response.toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n")
+          .doesNotContain(" 103 ").endsWith("\r\n\r\nok");
+    }
+  }
+
+  @Test
+  void relaysEarlyHintsToAnHttp2Client() throws IOException {
+    var origin = own(new RawOrigin(connection -> "HTTP/1.1 103 Early Hints" + CRLF + "Link: </a.css>" + CRLF + CRLF
+        + "HTTP/1.1 200 OK" + CRLF + "Content-Length: 2" + CRLF + CRLF + "ok"));
+    var proxy = proxy(origin.port(), Map.of());
+    try (var h2 = batcycle.testing.RawH2.connect(proxy.port()).preface()) {
+      h2.request(1, "GET", "/hints", true, "x-request-id", "abc-123");
+      var hints = h2.await("HEADERS", java.time.Duration.ofSeconds(10));
+      assertThat(hints.status()).isEqualTo(103);
+      assertThat(hints.endStream()).isFalse();
+      assertThat(hints.headers().get("link").toString()).isEqualTo("</a.css>");
+      assertThat(h2.await("HEADERS", java.time.Duration.ofSeconds(10)).status()).isEqualTo(200);
+    }
+  }
+
   @Test
   void answers502WhenTheAppClosesWithoutAnyResponse() throws IOException {
     var origin = own(new RawOrigin(connection -> ""));

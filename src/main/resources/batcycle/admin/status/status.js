@@ -130,6 +130,7 @@
     lastFailuresKey = key;
     $('failures-count').textContent = f.total > f.items.length
       ? '(newest ' + f.items.length + ' of ' + num(f.total) + ')' : f.total ? '(' + f.total + ')' : '';
+    $('no-failures').textContent = 'No failed requests since start.'; // said only once data has come
     $('no-failures').hidden = f.items.length > 0;
     $('failures-wrap').hidden = f.items.length === 0;
     const body = document.createElement('tbody');
