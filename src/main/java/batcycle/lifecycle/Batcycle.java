@@ -297,6 +297,11 @@ public final class Batcycle {
     return loops;
   }
 
+  /** What the start-up warm-up did; null while it runs, or when it is off. */
+  public Warmup.Result warmupResult() {
+    return warmupResult.get();
+  }
+
   /** Runs the start-up warm-up (see {@link Warmup}) with readiness held until it is over; nothing if it is off. */
   private void warmUp(VertxInternal internal, List<EventLoop> loops, BatcycleConfig config, Readiness readiness) {
     AtomicReference<Warmup.Result> result = warmupResult;

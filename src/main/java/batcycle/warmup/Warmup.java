@@ -44,7 +44,7 @@ public final class Warmup {
   private static final long CHECK_MS = 250;
 
   /** What the warm-up did, and what ended it. */
-  public record Result(long requests, long failures, Duration took, Duration cpu, String endedBy) {}
+  public record Result(long requests, long failures, long uploadsCut, Duration took, Duration cpu, String endedBy) {}
 
   private final Vertx vertx;
   /** The real proxy's loops: the stub and the synthetic clients run there too, as they would compete in a pod. */
@@ -96,6 +96,8 @@ public final class Warmup {
     overrides.put(Key.DEMO, "false");
     overrides.put(Key.STARTUP_HOLD_TIMEOUT, "0"); // the stub is up before the copy starts
     overrides.put(Key.RATE_LIMIT_LIMIT, "0"); // synthetic requests must not be refused with 429s
+    // Stalled synthetic uploads are cut at the body watch's next look (once a second), not after the user's 30 s.
+    overrides.put(Key.TIMEOUTS_REQUEST_BODY, "100ms");
     // The synthetic load speaks plain HTTP to the copy: no certificate files are read for it.
     overrides.put(Key.TLS_CERT_FILE, "");
     overrides.put(Key.TLS_KEY_FILE, "");
@@ -178,6 +180,7 @@ public final class Warmup {
     timer = -2;
     long requests = load == null ? 0 : load.succeeded();
     long failures = load == null ? 0 : load.failed();
+    long cut = load == null ? 0 : load.cut();
     Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
     Duration cpu = Duration.ofNanos(Math.max(0, processCpuNanos() - startCpuNanos));
     long compileMs = jit.totalCompileMs() - startCompileMs;
@@ -192,14 +195,14 @@ public final class Warmup {
           if (registry != null) {
             registry.close();
           }
-          Result result = new Result(requests, failures, took, cpu, endedBy);
+          Result result = new Result(requests, failures, cut, took, cpu, endedBy);
           if (failures >= MAX_FAILURES || endedBy.startsWith("failure")) {
             LOG.warn("warm-up ended early ({}): {} synthetic requests succeeded, {} failed, in {} ms; the first real "
                 + "requests may be slow", endedBy, requests, failures, took.toMillis());
           } else {
-            LOG.info("warm-up: {} synthetic requests through a private copy of the request path in {} ms; the "
-                + "process used {} ms of CPU, the JIT compilers {} ms ({})", requests, took.toMillis(), cpu.toMillis(),
-                compileMs, endedBy);
+            LOG.info("warm-up: {} synthetic requests (and {} stalled uploads cut with 408) through a private copy of "
+                + "the request path in {} ms; the process used {} ms of CPU, the JIT compilers {} ms ({})", requests,
+                cut, took.toMillis(), cpu.toMillis(), compileMs, endedBy);
           }
           done.complete(result);
         });

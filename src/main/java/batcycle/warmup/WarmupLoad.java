@@ -11,6 +11,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -39,20 +41,30 @@ import java.util.concurrent.atomic.AtomicLong;
  * several keep-alive connections and HTTP/2 streams on two connections, mostly small GETs with some large responses
  * and some request bodies, with the headers real clients send, so the code real traffic takes is the code that gets
  * compiled. It uses the Netty codecs the proxy uses towards the app, so compiling it is not wasted either.
+ *
+ * <p>A few more connections each send an upload that stalls, are cut with a 408 and connect again: a burst of slow
+ * clients (hundreds of 408s in a second) must not meet that path, nor connection set-up and close, interpreted.
  */
 final class WarmupLoad {
   private static final int HTTP1_CONNECTIONS = 16;
   private static final int HTTP2_CONNECTIONS = 2;
   private static final int STREAMS_PER_CONNECTION = 8;
+  private static final int STALLED_UPLOADS = 64;
+  /** What a stalled upload declares, and the little of it that it sends. */
+  private static final int STALLED_LENGTH = 4096;
+  private static final ByteBuf STALLED_START = Unpooled.unreleasableBuffer(
+      Unpooled.copiedBuffer("x".repeat(64), StandardCharsets.US_ASCII)).asReadOnly();
   private static final ByteBuf REQUEST_BODY = Unpooled.unreleasableBuffer(
       Unpooled.copiedBuffer("warm-up ".repeat(256), StandardCharsets.US_ASCII)).asReadOnly();
 
   private final Bootstrap http1;
   private final Bootstrap http2;
+  private final Bootstrap stalled;
   private final String authority;
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong succeeded = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong cut = new AtomicLong();
   private final List<Channel> connections = new CopyOnWriteArrayList<>();
   private final AtomicInteger open = new AtomicInteger();
   private final Promise<Void> closed = Promise.promise();
@@ -68,6 +80,12 @@ final class WarmupLoad {
         channel.pipeline().addLast(new HttpClientCodec(), new Http1Requests());
       }
     });
+    this.stalled = base.clone().handler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel channel) {
+        channel.pipeline().addLast(new HttpClientCodec(), new StalledUpload());
+      }
+    });
     this.http2 = base.clone().handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel channel) {
@@ -79,10 +97,13 @@ final class WarmupLoad {
 
   void start() {
     for (int i = 0; i < HTTP1_CONNECTIONS; i++) {
-      connect(http1, null);
+      connect(http1, false, null);
+    }
+    for (int i = 0; i < STALLED_UPLOADS; i++) {
+      connect(stalled, true, null);
     }
     for (int i = 0; i < HTTP2_CONNECTIONS; i++) {
-      connect(http2, parent -> {
+      connect(http2, false, parent -> {
         for (int s = 0; s < STREAMS_PER_CONNECTION; s++) {
           openStream(parent);
         }
@@ -98,6 +119,11 @@ final class WarmupLoad {
     return failed.get();
   }
 
+  /** Stalled uploads the proxy cut with a 408, as it should. */
+  long cut() {
+    return cut.get();
+  }
+
   /** Stops issuing requests and closes every connection; completes once all are closed. */
   Future<Void> stop() {
     stopped = true;
@@ -108,7 +134,8 @@ final class WarmupLoad {
     return closed.future();
   }
 
-  private void connect(Bootstrap bootstrap, java.util.function.Consumer<Channel> connected) {
+  /** {@code closes}: the proxy closes these connections by design (a 408), so a close is no failure. */
+  private void connect(Bootstrap bootstrap, boolean closes, java.util.function.Consumer<Channel> connected) {
     if (stopped) {
       return;
     }
@@ -119,8 +146,10 @@ final class WarmupLoad {
     channel.closeFuture().addListener(done -> {
       connections.remove(channel);
       if (!stopped) {
-        failed.incrementAndGet(); // our own proxy closed a healthy connection: count it, and replace it
-        connect(bootstrap, connected);
+        if (!closes) {
+          failed.incrementAndGet(); // our own proxy closed a healthy connection: count it, and replace it
+        }
+        connect(bootstrap, closes, connected);
       }
       if (open.decrementAndGet() == 0 && stopped) {
         closed.tryComplete();
@@ -240,6 +269,44 @@ final class WarmupLoad {
       failed.incrementAndGet();
       ctx.close();
       openStream(parent);
+    }
+  }
+
+  /**
+   * An upload that declares {@value #STALLED_LENGTH} bytes, sends 64 and stops: the proxy answers 408 once its body
+   * timeout runs out (the copy's is short) and closes; the connection is then made again.
+   */
+  private final class StalledUpload extends ChannelInboundHandlerAdapter {
+    private int status;
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, StubApp.ECHO);
+      head.headers().set(HttpHeaderNames.HOST, authority)
+          .set(HttpHeaderNames.USER_AGENT, "batcycle-warmup")
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, STALLED_LENGTH);
+      ctx.write(head);
+      ctx.writeAndFlush(new DefaultHttpContent(STALLED_START.duplicate()));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof HttpResponse response) {
+          status = response.status().code();
+        }
+        if (msg instanceof LastHttpContent) {
+          (status == 408 ? cut : failed).incrementAndGet();
+          ctx.close();
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
     }
   }
 }

@@ -45,6 +45,20 @@ class WarmupIT {
   }
 
   @Test
+  void stalledSyntheticUploadsAreCutWith408sSoThatPathIsWarmToo() {
+    try (RecordingOrigin app = RecordingOrigin.start();
+         ProxyHarness proxy = ProxyHarness.start(app.port(), Map.of(Key.STARTUP_WARMUP, "4s",
+             Key.STARTUP_WARMUP_MIN_REQUESTS, "10000000"))) { // runs the whole 4 s: the first cuts come after ~1 s
+      await().atMost(Duration.ofSeconds(60)).until(() -> proxy.batcycle().warmupResult() != null);
+      Warmup.Result result = proxy.batcycle().warmupResult();
+      assertThat(result.endedBy()).isEqualTo("time limit");
+      assertThat(result.uploadsCut()).isPositive();
+      assertThat(result.failures()).isZero();
+      assertThat(app.received()).isEmpty();
+    }
+  }
+
+  @Test
   void isReadyAtOnceWithTheWarmupOff() {
     try (RecordingOrigin app = RecordingOrigin.start();
          ProxyHarness proxy = ProxyHarness.start(app.port(), Map.of(Key.STARTUP_WARMUP, "0"))) {
