@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
  * <p>Confined to the event loop of the client's connection.
  */
 abstract sealed class ClientStream extends ChannelDuplexHandler permits Http1Connection, Http2Stream {
+  // The state both subclasses share (package-private for them; nothing else in the package touches it).
   final ProxyLoop loop;
   ChannelHandlerContext ctx;
   ReadGate gate;

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.LastHttpContent;
  */
 abstract sealed class UpstreamChannel extends ChannelDuplexHandler permits UpstreamConnection, UpstreamStream {
   private final boolean http1;
+  // The state both subclasses share (package-private for them; nothing else in the package touches it).
   ChannelHandlerContext ctx;
   ReadGate gate;
   /** The attempt reading the response, or null once it is done with this channel. */
