@@ -73,19 +73,7 @@ public final class ConfigLoader {
     }
     Optional<Path> file = Optional.ofNullable(configSource.hasMatchedOption(CONFIG_FLAG)
         ? configSource.<String>matchedOptionValue(CONFIG_FLAG, null) : env.get(CONFIG_ENV)).map(Path::of);
-    List<String> problems = new ArrayList<>();
-    Map<String, Map<Key, String>> yamlEntries = new LinkedHashMap<>();
-    Map<Key, String> yaml = file.map(f -> YamlFile.read(f, problems, yamlEntries)).orElse(Map.of());
-    // Check the values too even when the file has problems, so one start-up reports everything to fix.
-    BatcycleConfig config = null;
-    try {
-      config = fromValues(flags, environment, yaml, yamlEntries, file);
-    } catch (ConfigException e) {
-      problems.addAll(e.problems());
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
+    BatcycleConfig config = readAndBuild(flags, environment, file);
     return check != null ? new Invocation.Check(config) : new Invocation.Run(config);
   }
 
@@ -104,10 +92,19 @@ public final class ConfigLoader {
         environment.put(key, value.text());
       }
     });
-    Optional<Path> file = running.configFile();
+    return readAndBuild(flags, environment, running.configFile());
+  }
+
+  /**
+   * Reads the YAML file, if any, and builds the configuration from it and the flags and environment variables.
+   * Throws {@link ConfigException} listing every problem of the file and of the values.
+   */
+  private static BatcycleConfig readAndBuild(Map<Key, String> flags, Map<Key, String> environment,
+                                             Optional<Path> file) {
     List<String> problems = new ArrayList<>();
     Map<String, Map<Key, String>> yamlEntries = new LinkedHashMap<>();
     Map<Key, String> yaml = file.map(f -> YamlFile.read(f, problems, yamlEntries)).orElse(Map.of());
+    // Check the values too even when the file has problems, so one start-up reports everything to fix.
     BatcycleConfig config = null;
     try {
       config = fromValues(flags, environment, yaml, yamlEntries, file);

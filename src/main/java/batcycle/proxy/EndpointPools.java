@@ -4,16 +4,20 @@ import batcycle.upstream.Endpoint;
 import batcycle.upstream.TlsOrigination;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's connections to one address: an HTTP/1.1 pool, and an HTTP/2 pool when the upstream speaks
  * HTTP/2 (WebSocket handshakes always take HTTP/1.1). With {@code protocol: auto} over TLS the protocol is learnt
  * from the first connection's ALPN: until then attempts go to the HTTP/1.1 pool, whose connections offer both; a
- * connection on which the remote chose h2 moves to the HTTP/2 pool, and so do the attempts waiting here.
+ * connection on which the remote chose h2 moves to the HTTP/2 pool, and so do the attempts waiting here. Once a
+ * second, each pool closes the connections idle too long.
  *
  * <p>Confined to its event loop.
  */
 final class EndpointPools {
+  private static final long SWEEP_MS = 1000;
   private final LoopUpstream owner;
   private final Endpoint endpoint;
   private final Upstream.Mode mode;
@@ -21,6 +25,7 @@ final class EndpointPools {
   private H2UpstreamPool h2;
   /** With auto: true once the remote chose h2, false once it chose HTTP/1.1, null until known. */
   private Boolean speaksH2;
+  private ScheduledFuture<?> sweeper;
   private int active;
   private boolean closed;
 
@@ -114,6 +119,8 @@ final class EndpointPools {
           owner.loop().connectTimeoutMs(), owner.loop().maxRequestLine(), owner.loop().upstreamConnections());
       if (closed) {
         http1.close();
+      } else {
+        sweepEverySecond();
       }
     }
     return http1;
@@ -125,13 +132,33 @@ final class EndpointPools {
           owner.loop().connectTimeoutMs(), owner.loop().upstreamConnections());
       if (closed) {
         h2.close();
+      } else {
+        sweepEverySecond();
       }
     }
     return h2;
   }
 
+  private void sweepEverySecond() {
+    if (sweeper == null) {
+      sweeper = owner.loop().eventLoop().scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void sweep() {
+    if (http1 != null) {
+      http1.sweep();
+    }
+    if (h2 != null) {
+      h2.sweep();
+    }
+  }
+
   void close() {
     closed = true;
+    if (sweeper != null) {
+      sweeper.cancel(false);
+    }
     if (http1 != null) {
       http1.close();
     }

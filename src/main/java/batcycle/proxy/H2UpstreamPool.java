@@ -1,13 +1,9 @@
 package batcycle.proxy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -22,12 +18,9 @@ import batcycle.errors.ProxyFailure;
 import batcycle.upstream.TlsOrigination;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
-import java.net.InetSocketAddress;
-import java.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -40,12 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Confined to its event loop.
  */
 final class H2UpstreamPool {
-  private static final long SWEEP_MS = 1000;
-  private final EventLoop loop;
   private final EndpointPools owner;
-  private final ScheduledFuture<?> sweeper;
-  private final Bootstrap bootstrap;
-  private final InetSocketAddress address;
+  private final UpstreamConnector connector;
   private final int max;
   private final long idleNanos;
   private final AtomicInteger openGauge;
@@ -55,30 +44,11 @@ final class H2UpstreamPool {
   private boolean closed;
 
   H2UpstreamPool(EndpointPools owner, int max, long idleNanos, long connectTimeoutMs, AtomicInteger openGauge) {
-    this.loop = owner.loop().eventLoop();
     this.owner = owner;
-    this.address = owner.endpoint().socketAddress();
     this.max = max;
     this.idleNanos = idleNanos;
     this.openGauge = openGauge;
-    this.bootstrap = new Bootstrap()
-        .group(loop)
-        .channelFactory(owner.loop().transport().channelFactory(false))
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMs)
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel channel) {
-            if (owner.tls() != null) {
-              // Until the handshake is done, the TLS handler holds back what the codec writes (the preface).
-              channel.pipeline().addLast(UpstreamPool.TLS, owner.tls().newHandler(channel.alloc(),
-                  owner.endpoint(), TlsOrigination.Alpn.H2));
-              channel.pipeline().addLast(TlsOrigination.refusalWatcher(owner.endpoint()));
-            }
-            addHttp2(channel);
-          }
-        });
-    sweeper = loop.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+    this.connector = new UpstreamConnector(owner, connectTimeoutMs, () -> TlsOrigination.Alpn.H2, this::addHttp2);
   }
 
   private void addHttp2(Channel channel) {
@@ -157,33 +127,25 @@ final class H2UpstreamPool {
 
   private void connect() {
     connecting++;
-    ChannelFuture connect = bootstrap.connect(address);
-    connect.addListener(done -> {
-      if (!done.isSuccess()) {
+    connector.connect(new UpstreamConnector.Outcome() {
+      @Override
+      public void connected(Channel channel, SslHandler tls) {
         connecting--;
-        failWaiting(done.cause());
-        return;
-      }
-      SslHandler tls = connect.channel().pipeline().get(SslHandler.class);
-      if (tls == null) {
-        connecting--;
-        established(connect.channel().pipeline().get(Connection.class));
-        return;
-      }
-      tls.handshakeFuture().addListener(handshake -> {
-        connecting--;
-        if (!handshake.isSuccess()) {
-          connect.channel().close();
-          failWaiting(TlsOrigination.handshakeFailure(handshake.cause(), owner.endpoint()));
-        } else if (!ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
-          connect.channel().close();
+        if (tls != null && !ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
+          channel.close();
           owner.h2Refused();
           failWaiting(ProxyFailure.of(FailureKind.TLS_HANDSHAKE, owner.endpoint().serverName() + " at "
               + owner.endpoint() + " did not accept HTTP/2 in ALPN (protocol: h2 needs it)"));
         } else {
-          established(connect.channel().pipeline().get(Connection.class));
+          established(channel.pipeline().get(Connection.class));
         }
-      });
+      }
+
+      @Override
+      public void failed(Throwable cause) {
+        connecting--;
+        failWaiting(cause);
+      }
     });
   }
 
@@ -214,7 +176,8 @@ final class H2UpstreamPool {
     serveWaiting();
   }
 
-  private void sweep() {
+  /** Closes the connections without streams idle past {@code pool.idleTimeout}. */
+  void sweep() {
     long now = System.nanoTime();
     for (Connection connection : List.copyOf(connections)) {
       if (connection.active == 0 && now - connection.lastUsedNanos >= idleNanos) {
@@ -225,7 +188,6 @@ final class H2UpstreamPool {
 
   void close() {
     closed = true;
-    sweeper.cancel(false);
     for (Connection connection : List.copyOf(connections)) {
       if (connection.active == 0) {
         connection.channel.close();

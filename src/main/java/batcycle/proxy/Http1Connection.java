@@ -1,21 +1,13 @@
 package batcycle.proxy;
 
-import batcycle.connection.ClientIdleTimeout;
-
 import batcycle.connection.ClientConnections;
-import batcycle.headers.HeaderNames;
-import batcycle.headers.RequestIds;
+import batcycle.connection.ClientIdleTimeout;
 import batcycle.pipeline.Exchange;
 import batcycle.pipeline.Protocol;
 import batcycle.tls.ClientCertificate;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -32,14 +24,8 @@ import java.util.ArrayDeque;
  *
  * <p>Confined to the connection's event loop.
  */
-final class Http1Connection extends ChannelDuplexHandler implements ClientStream {
-  private final ProxyLoop loop;
-  private ChannelHandlerContext ctx;
-  private ReadGate gate;
-  private ProxyExchange current;
-  private ChannelBody requestBody;
+final class Http1Connection extends ClientStream {
   private ArrayDeque<Object> held;
-  private Runnable writableListener;
   private Protocol protocol = Protocol.HTTP_1_1;
   private String clientAddress;
   private String certSubject;
@@ -48,13 +34,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private boolean draining;
 
   Http1Connection(ProxyLoop loop) {
-    this.loop = loop;
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    this.gate = new ReadGate(ctx.channel());
+    super(loop);
   }
 
   @Override
@@ -82,29 +62,17 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     HttpVersion version = request.protocolVersion();
     protocol = version.minorVersion() == 0 && version.majorVersion() == 1 ? Protocol.HTTP_1_0 : Protocol.HTTP_1_1;
     keepAlive = HttpUtil.isKeepAlive(request); // read now: the request's Connection header is hop-by-hop
-    requestBody = new ChannelBody(gate);
-    loop.watchPace(requestBody, request.headers());
     if (clientAddress == null) {
       clientAddress = ProxyLoop.clientAddress(ctx.channel()); // formatted once per connection, not per request
       certSubject = loop.secure() ? ClientCertificate.subject(ctx.channel()) : null;
     }
-    Exchange exchange = new Exchange(request, protocol, clientAddress, loop.localPort(),
-        loop.scheduler(), RequestIds.keepOrGenerate(request.headers().get(HeaderNames.X_REQUEST_ID)), requestBody);
-    if (loop.secure()) {
-      exchange.secure(true);
-      exchange.clientCertSubject(certSubject);
-    }
-    requestBody.countInto(exchange);
-    if (HttpUtil.is100ContinueExpected(request)) {
-      requestBody.onFirstDemand(this::sendContinue);
-    }
+    Exchange exchange = newExchange(request, protocol, clientAddress, certSubject);
     if (request.decoderResult().isFailure() && request instanceof HttpContent whole) {
       // Netty hands an unparsable head over as a complete empty message; it is answered and the connection closed.
       whole.release();
       requestBody.markReceived();
     }
-    current = new ProxyExchange(exchange, this, requestBody, loop);
-    current.start();
+    start(exchange);
   }
 
   private void hold(Object msg) {
@@ -117,14 +85,12 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (requestBody != null) {
-      requestBody.readComplete();
-    }
+    super.channelReadComplete(ctx);
     ctx.fireChannelReadComplete();
   }
 
   @Override
-  public void exchangeDone(boolean closeConnection) {
+  void exchangeDone(boolean closeConnection) {
     boolean wholeRequestRead = requestBody == null || requestBody.isReceived();
     current = null;
     requestBody = null;
@@ -152,19 +118,13 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
     releaseHeld();
-    if (current != null) {
-      ProxyExchange gone = current;
-      current = null;
-      gone.clientGone();
-    }
+    clientGone();
     ctx.fireChannelInactive();
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable() && writableListener != null) {
-      writableListener.run();
-    }
+    super.channelWritabilityChanged(ctx);
     ctx.fireChannelWritabilityChanged();
   }
 
@@ -204,59 +164,25 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     }
   }
 
-  private void sendContinue() {
-    ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
-  }
-
   @Override
-  public Protocol protocol() {
+  Protocol protocol() {
     return protocol;
   }
 
   @Override
-  public void write(HttpObject message) {
-    ctx.write(message, ctx.voidPromise());
-  }
-
-  @Override
-  public void flush() {
-    ctx.flush();
-  }
-
-  @Override
-  public ChannelFuture writeAndFlush(HttpObject message) {
-    return ctx.writeAndFlush(message);
-  }
-
-  @Override
-  public boolean isWritable() {
-    return ctx.channel().isWritable();
-  }
-
-  @Override
-  public long bytesBeforeWritable() {
-    return ctx.channel().bytesBeforeWritable();
-  }
-
-  @Override
-  public void onWritable(Runnable listener) {
-    this.writableListener = listener;
-  }
-
-  @Override
-  public boolean isClosed() {
+  boolean isClosed() {
     return closing || !ctx.channel().isActive();
   }
 
   @Override
-  public void reset() {
+  void reset() {
     closing = true;
     ctx.flush(); // what was written goes out, so the client sees how far the response got
     ctx.close();
   }
 
   @Override
-  public void switchProtocols(HttpResponse upgrade, TunnelHandler clientSide, Runnable switched, Runnable failed) {
+  void switchProtocols(HttpResponse upgrade, TunnelHandler clientSide, Runnable switched, Runnable failed) {
     current = null;
     requestBody = null;
     ctx.writeAndFlush(upgrade).addListener(written -> {
@@ -274,7 +200,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   }
 
   @Override
-  public boolean keepAlive() {
+  boolean keepAlive() {
     return keepAlive && !draining;
   }
 }

@@ -2,12 +2,9 @@ package batcycle.proxy;
 
 import batcycle.errors.ProxyFailure;
 import batcycle.upstream.TlsOrigination;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,16 +18,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to its event loop.
  */
-final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamChannel {
+final class UpstreamConnection extends UpstreamChannel {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnection.class);
   private final UpstreamPool pool;
-  private ChannelHandlerContext ctx;
-  private ReadGate gate;
-  private Attempt attempt;
-  private ChannelBody responseBody;
   /** The body of a response that ended in the read under way, until that read's end reaches it. */
   private ChannelBody completedInThisRead;
-  private boolean responseReceived;
   private boolean requestSent;
   private boolean reusable = true;
   private boolean established;
@@ -38,14 +30,9 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
   private long idleSinceNanos;
 
   UpstreamConnection(UpstreamPool pool, long keepAliveNanos) {
+    super(true);
     this.pool = pool;
     this.keepAliveNanos = keepAliveNanos;
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    this.gate = new ReadGate(ctx.channel());
   }
 
   /** The connection was made (and its TLS handshake done): from now on its pool counts it. */
@@ -54,20 +41,8 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
   }
 
   @Override
-  public boolean isHttp1() {
-    return true;
-  }
-
-  @Override
-  public Channel channel() {
-    return ctx.channel();
-  }
-
-  @Override
-  public void bind(Attempt attempt) {
-    this.attempt = attempt;
-    responseBody = null;
-    responseReceived = false;
+  void bind(Attempt attempt) {
+    super.bind(attempt);
     requestSent = false;
   }
 
@@ -108,8 +83,7 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
         return;
       }
       keepAlive(head);
-      responseBody = new ChannelBody(gate);
-      current.responded(head, responseBody);
+      responded(current, head);
       if (!(msg instanceof HttpContent)) {
         return;
       }
@@ -119,14 +93,7 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
         content.release();
         return;
       }
-      boolean last = content instanceof LastHttpContent && content.decoderResult().isSuccess();
-      if (last) {
-        // Accounted before delivery: delivering the end may complete the client's response and end the exchange.
-        responseReceived = true;
-        current.responseReceived();
-      }
-      responseBody.offer(content);
-      if (last) {
+      if (deliver(current, content)) {
         releaseIfDone();
       }
     } else {
@@ -157,13 +124,11 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
       // slow client and not flushed, and no later read of this connection will reach it.
       finished.readComplete();
     }
-    if (responseBody != null) {
-      responseBody.readComplete();
-    }
+    super.channelReadComplete(ctx);
   }
 
   @Override
-  public void requestSent() {
+  void requestSent() {
     requestSent = true;
     releaseIfDone();
   }
@@ -183,13 +148,9 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
   }
 
   @Override
-  public void abort() {
+  void abort() {
     reusable = false;
-    attempt = null;
-    if (responseBody != null && !responseReceived) {
-      responseBody.discard();
-    }
-    ctx.close();
+    super.abort();
   }
 
   /** After a valid 101: the connection leaves the pool and carries raw bytes from now on. */
@@ -204,7 +165,7 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
   }
 
   @Override
-  public void giveBack() {
+  void giveBack() {
     attempt = null;
     pool.release(this);
   }
@@ -215,11 +176,7 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
     reusable = false;
     ctx.close();
     if (current != null) {
-      if (responseBody == null) {
-        current.failed(failure);
-      } else {
-        responseBody.fail(failure);
-      }
+      failed(current, failure);
     }
   }
 
@@ -232,13 +189,6 @@ final class UpstreamConnection extends ChannelDuplexHandler implements UpstreamC
     if (attempt != null && !responseReceived) {
       ProxyFailure refused = ctx.channel().attr(TlsOrigination.REFUSAL).get();
       fail(refused != null ? refused : attempt.closedFailure());
-    }
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable() && attempt != null) {
-      attempt.writable();
     }
   }
 

@@ -1,23 +1,14 @@
 package batcycle.proxy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import java.net.InetSocketAddress;
-import batcycle.upstream.TlsOrigination;
 import io.netty.handler.ssl.SslHandler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,16 +26,11 @@ final class UpstreamPool {
   static final int MAX_CHUNK_SIZE = 64 * 1024;
   /** Responses from the app may carry large headers (cookies, CSP); this bounds them generously. */
   private static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
-  private static final long SWEEP_MS = 1000;
   static final String CODEC = "http";
-  static final String TLS = "tls";
   static final String HANDLER = "batcycle-upstream";
 
-  private final EventLoop loop;
   private final EndpointPools owner;
-  private final Bootstrap bootstrap;
-  private final InetSocketAddress address;
-  private final ScheduledFuture<?> sweeper;
+  private final UpstreamConnector connector;
   private final int max;
   private final long idleNanos;
   private final AtomicInteger openGauge;
@@ -55,33 +41,16 @@ final class UpstreamPool {
 
   UpstreamPool(EndpointPools owner, int max, long idleNanos, long connectTimeoutMs, int maxInitialLineLength,
                AtomicInteger openGauge) {
-    this.loop = owner.loop().eventLoop();
     this.owner = owner;
-    this.address = owner.endpoint().socketAddress();
     this.max = max;
     this.idleNanos = idleNanos;
     this.openGauge = openGauge;
-    this.bootstrap = new Bootstrap()
-        .group(loop)
-        .channelFactory(owner.loop().transport().channelFactory(false))
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMs)
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel channel) {
-            if (owner.tls() != null) {
-              channel.pipeline().addLast(TLS, owner.tls().newHandler(channel.alloc(), owner.endpoint(),
-                  owner.http1Alpn()));
-              channel.pipeline().addLast(TlsOrigination.refusalWatcher(owner.endpoint()));
-            }
-            channel.pipeline().addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig()
-                    .setMaxInitialLineLength(maxInitialLineLength)
-                    .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
-                    .setMaxChunkSize(MAX_CHUNK_SIZE), false, false))
-                .addLast(HANDLER, new UpstreamConnection(UpstreamPool.this, idleNanos));
-          }
-        });
-    sweeper = loop.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+    this.connector = new UpstreamConnector(owner, connectTimeoutMs, owner::http1Alpn, channel ->
+        channel.pipeline().addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(maxInitialLineLength)
+                .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
+                .setMaxChunkSize(MAX_CHUNK_SIZE), false, false))
+            .addLast(HANDLER, new UpstreamConnection(this, idleNanos)));
   }
 
   /** Gives {@code attempt} a connection now, once one is made, or once one is free. */
@@ -115,28 +84,21 @@ final class UpstreamPool {
 
   private void connect(Attempt attempt) {
     open++;
-    ChannelFuture connecting = bootstrap.connect(address);
-    connecting.addListener(done -> {
-      if (!done.isSuccess()) {
-        connectFailed(attempt, done.cause());
-        return;
-      }
-      SslHandler tls = connecting.channel().pipeline().get(SslHandler.class);
-      if (tls == null) {
-        established(connecting.channel(), attempt);
-        return;
-      }
-      tls.handshakeFuture().addListener(handshake -> {
-        if (!handshake.isSuccess()) {
-          connecting.channel().close();
-          connectFailed(attempt, TlsOrigination.handshakeFailure(handshake.cause(), owner.endpoint()));
-        } else if (owner.negotiated(connecting.channel(), tls.applicationProtocol(), attempt)) {
+    connector.connect(new UpstreamConnector.Outcome() {
+      @Override
+      public void connected(Channel channel, SslHandler tls) {
+        if (tls != null && owner.negotiated(channel, tls.applicationProtocol(), attempt)) {
           open--; // the remote chose h2: the connection went to the HTTP/2 pool, and the attempt with it
           serveWaiting();
         } else {
-          established(connecting.channel(), attempt);
+          established(channel, attempt);
         }
-      });
+      }
+
+      @Override
+      public void failed(Throwable cause) {
+        connectFailed(attempt, cause);
+      }
     });
   }
 
@@ -194,7 +156,8 @@ final class UpstreamPool {
     }
   }
 
-  private void sweep() {
+  /** Closes the idle connections past their keep-alive time. */
+  void sweep() {
     long now = System.nanoTime();
     idle.removeIf(connection -> {
       if (connection.expired(now)) {
@@ -208,7 +171,6 @@ final class UpstreamPool {
   /** Closes the idle connections; busy ones close when their exchange ends. */
   void close() {
     closed = true;
-    sweeper.cancel(false);
     UpstreamConnection connection;
     while ((connection = idle.poll()) != null) {
       connection.channel().close();

@@ -3,13 +3,10 @@ package batcycle.proxy;
 import batcycle.errors.FailureKind;
 import batcycle.errors.ProxyFailure;
 import batcycle.upstream.TlsOrigination;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -21,40 +18,15 @@ import io.netty.util.ReferenceCountUtil;
  *
  * <p>Confined to its connection's event loop.
  */
-final class UpstreamStream extends ChannelDuplexHandler implements UpstreamChannel {
+final class UpstreamStream extends UpstreamChannel {
   private final H2UpstreamPool pool;
   private final H2UpstreamPool.Connection connection;
-  private ChannelHandlerContext ctx;
-  private ReadGate gate;
-  private Attempt attempt;
-  private ChannelBody responseBody;
-  private boolean responseReceived;
   private boolean closed;
 
   UpstreamStream(H2UpstreamPool pool, H2UpstreamPool.Connection connection) {
+    super(false);
     this.pool = pool;
     this.connection = connection;
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    this.gate = new ReadGate(ctx.channel());
-  }
-
-  @Override
-  public boolean isHttp1() {
-    return false;
-  }
-
-  @Override
-  public Channel channel() {
-    return ctx.channel();
-  }
-
-  @Override
-  public void bind(Attempt attempt) {
-    this.attempt = attempt;
   }
 
   @Override
@@ -70,30 +42,14 @@ final class UpstreamStream extends ChannelDuplexHandler implements UpstreamChann
         ReferenceCountUtil.release(msg);
         return;
       }
-      responseBody = new ChannelBody(gate);
-      current.responded((HttpResponse) Http2Messages.head(response), responseBody);
+      responded(current, (HttpResponse) Http2Messages.head(response));
       if (msg instanceof FullHttpMessage whole) {
-        received(current, Http2Messages.end(whole));
+        deliver(current, Http2Messages.end(whole));
       }
     } else if (msg instanceof HttpContent content && responseBody != null) {
-      received(current, content);
+      deliver(current, content);
     } else {
       ReferenceCountUtil.release(msg);
-    }
-  }
-
-  private void received(Attempt current, HttpContent content) {
-    if (content instanceof LastHttpContent) {
-      responseReceived = true;
-      current.responseReceived(); // before delivery, which may end the exchange
-    }
-    responseBody.offer(content);
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (responseBody != null) {
-      responseBody.readComplete();
     }
   }
 
@@ -114,11 +70,7 @@ final class UpstreamStream extends ChannelDuplexHandler implements UpstreamChann
     }
     Attempt current = attempt;
     attempt = null;
-    if (responseBody == null) {
-      current.failed(failure);
-    } else {
-      responseBody.fail(failure);
-    }
+    failed(current, failure);
   }
 
   @Override
@@ -133,13 +85,6 @@ final class UpstreamStream extends ChannelDuplexHandler implements UpstreamChann
   }
 
   @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable() && attempt != null) {
-      attempt.writable();
-    }
-  }
-
-  @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (attempt != null && !responseReceived) {
       fail(UpstreamFailures.exchangeFailure(cause));
@@ -148,21 +93,12 @@ final class UpstreamStream extends ChannelDuplexHandler implements UpstreamChann
   }
 
   @Override
-  public void requestSent() {
+  void requestSent() {
     // The stream ends with the request's END_STREAM and the response's; its close returns the slot.
   }
 
   @Override
-  public void abort() {
-    attempt = null;
-    if (responseBody != null && !responseReceived) {
-      responseBody.discard();
-    }
-    ctx.close(); // RST_STREAM CANCEL unless the stream is already closed
-  }
-
-  @Override
-  public void giveBack() {
+  void giveBack() {
     attempt = null;
     ctx.close();
   }

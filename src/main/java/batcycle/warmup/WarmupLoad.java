@@ -201,8 +201,8 @@ final class WarmupLoad {
     (status == 200 ? succeeded : failed).incrementAndGet();
   }
 
-  /** Request after request on one HTTP/1.1 keep-alive connection. */
-  private final class Http1Requests extends ChannelInboundHandlerAdapter {
+  /** Sends a request once its channel is active, counts its response, then hands over to {@code responseEnded}. */
+  private abstract class RequestCycle extends ChannelInboundHandlerAdapter {
     private int status;
 
     @Override
@@ -218,14 +218,24 @@ final class WarmupLoad {
         }
         if (msg instanceof LastHttpContent) {
           record(status);
-          if (stopped) {
-            ctx.close();
-          } else {
-            ctx.writeAndFlush(nextRequest());
-          }
+          responseEnded(ctx);
         }
       } finally {
         ReferenceCountUtil.release(msg);
+      }
+    }
+
+    abstract void responseEnded(ChannelHandlerContext ctx);
+  }
+
+  /** Request after request on one HTTP/1.1 keep-alive connection. */
+  private final class Http1Requests extends RequestCycle {
+    @Override
+    void responseEnded(ChannelHandlerContext ctx) {
+      if (stopped) {
+        ctx.close();
+      } else {
+        ctx.writeAndFlush(nextRequest());
       }
     }
 
@@ -236,32 +246,16 @@ final class WarmupLoad {
   }
 
   /** One request on one HTTP/2 stream; when it ends, the next one opens a new stream on the same connection. */
-  private final class Http2Request extends ChannelInboundHandlerAdapter {
+  private final class Http2Request extends RequestCycle {
     private final Channel parent;
-    private int status;
 
     Http2Request(Channel parent) {
       this.parent = parent;
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-      ctx.writeAndFlush(nextRequest());
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      try {
-        if (msg instanceof HttpResponse response) {
-          status = response.status().code();
-        }
-        if (msg instanceof LastHttpContent) {
-          record(status);
-          openStream(parent);
-        }
-      } finally {
-        ReferenceCountUtil.release(msg);
-      }
+    void responseEnded(ChannelHandlerContext ctx) {
+      openStream(parent);
     }
 
     @Override
