@@ -136,31 +136,25 @@ public final class PrometheusText {
     return "{" + String.join(",", pairs) + "}";
   }
 
-  /** Up to five names nearest to {@code name} by edit distance, nearest first. */
+  /** Up to five names sharing the longest start and end with {@code name} (what a typo in the middle keeps). */
   private static List<String> closeNames(Set<String> names, String name) {
     return names.stream()
-        .sorted(Comparator.comparingInt((String candidate) -> distance(candidate, name))
+        .sorted(Comparator.comparingInt((String candidate) -> -shared(candidate, name))
             .thenComparing(Comparator.naturalOrder()))
         .limit(5)
         .toList();
   }
 
-  private static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
+  private static int shared(String a, String b) {
+    int prefix = 0;
+    while (prefix < Math.min(a.length(), b.length()) && a.charAt(prefix) == b.charAt(prefix)) {
+      prefix++;
     }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
+    int suffix = 0;
+    while (suffix < Math.min(a.length(), b.length()) - prefix
+        && a.charAt(a.length() - 1 - suffix) == b.charAt(b.length() - 1 - suffix)) {
+      suffix++;
     }
-    return previous[b.length()];
+    return prefix + suffix;
   }
 }
