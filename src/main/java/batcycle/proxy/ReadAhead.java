@@ -67,7 +67,7 @@ final class ReadAhead implements Body, BodyReceiver {
 
   @Override
   public void end(HttpHeaders trailers) {
-    if (passingThrough()) {
+    if (endsNow() && held.isEmpty()) {
       done = true;
       receiver.end(trailers);
     } else if (!done) {
@@ -78,8 +78,9 @@ final class ReadAhead implements Body, BodyReceiver {
 
   @Override
   public void failed(Throwable cause) {
-    if (passingThrough()) {
+    if (endsNow()) { // like the end: a paused receiver learns of it at once, and nothing held is worth sending
       done = true;
+      releaseHeld();
       receiver.failed(cause);
     } else if (!done) {
       failure = cause;
@@ -94,6 +95,15 @@ final class ReadAhead implements Body, BodyReceiver {
   private boolean passingThrough() {
     return receiver != null && held.isEmpty() && !paused && !delivering && trailers == null && failure == null
         && !done;
+  }
+
+  /**
+   * The end (once nothing is held) or a failure goes on even to a paused receiver: it carries no data, and the end is
+   * what flushes the pieces written before the pause. Held back, those would never drain, so the receiver would
+   * never resume.
+   */
+  private boolean endsNow() {
+    return receiver != null && !delivering && trailers == null && failure == null && !done;
   }
 
   // ---------------------------------------------------------------- to the attempt

@@ -1,0 +1,125 @@
+package batcycle.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import batcycle.pipeline.Body;
+import batcycle.pipeline.BodyReceiver;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReadAheadTest {
+  /** The client's body as the read-ahead sees it: the test pushes pieces and the end, as the channel would. */
+  private static final class PushedBody implements Body {
+    BodyReceiver receiver;
+    boolean paused;
+
+    @Override
+    public void subscribe(BodyReceiver receiver) {
+      this.receiver = receiver;
+    }
+
+    @Override
+    public void pause() {
+      paused = true;
+    }
+
+    @Override
+    public void resume() {
+      paused = false;
+    }
+
+    @Override
+    public void discard() {}
+  }
+
+  /** An attempt's writer: pauses after every piece, as one whose connection stops being writable. */
+  private static final class PausingWriter implements BodyReceiver {
+    final Body body;
+    final List<String> pieces = new ArrayList<>();
+    HttpHeaders trailers;
+    Throwable failure;
+
+    PausingWriter(Body body) {
+      this.body = body;
+    }
+
+    @Override
+    public void data(ByteBuf piece) {
+      pieces.add(piece.toString(StandardCharsets.US_ASCII));
+      piece.release();
+      body.pause();
+    }
+
+    @Override
+    public void batchEnd() {}
+
+    @Override
+    public void end(HttpHeaders trailers) {
+      this.trailers = trailers;
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      failure = cause;
+    }
+  }
+
+  private static ByteBuf bytes(String s) {
+    return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void theEndReachesAReceiverThatPausedOnTheLastPiece() { // a large upload stalled: the end was held, nothing flushed
+    PushedBody client = new PushedBody();
+    ReadAhead ahead = new ReadAhead(client, 4);
+    assertThat(ahead.fill().isComplete()).isFalse();
+    client.receiver.data(bytes("abcd")); // the bound: filled, the client's body paused
+    assertThat(client.paused).isTrue();
+
+    PausingWriter writer = new PausingWriter(ahead);
+    ahead.subscribe(writer);
+    assertThat(writer.pieces).containsExactly("abcd");
+    ahead.resume(); // the app's connection drained
+    client.receiver.data(bytes("ef")); // the last piece, and the writer pauses on it
+    client.receiver.end(EmptyHttpHeaders.INSTANCE); // the end arrives in the same read
+
+    assertThat(writer.pieces).containsExactly("abcd", "ef");
+    assertThat(writer.trailers).as("the end, which flushes what was written").isNotNull();
+  }
+
+  @Test
+  void piecesBeyondTheBoundWaitWhileTheReceiverIsPaused() {
+    PushedBody client = new PushedBody();
+    ReadAhead ahead = new ReadAhead(client, 4);
+    ahead.fill();
+    client.receiver.data(bytes("abcd"));
+    PausingWriter writer = new PausingWriter(ahead);
+    ahead.subscribe(writer);
+    client.receiver.data(bytes("ef")); // arrives while the writer is paused: held, not delivered
+    assertThat(writer.pieces).containsExactly("abcd");
+    ahead.resume();
+    assertThat(writer.pieces).containsExactly("abcd", "ef");
+    ahead.release();
+  }
+
+  @Test
+  void aBrokenUploadReachesAPausedReceiverAtOnce() {
+    PushedBody client = new PushedBody();
+    ReadAhead ahead = new ReadAhead(client, 4);
+    ahead.fill();
+    client.receiver.data(bytes("abcd"));
+    PausingWriter writer = new PausingWriter(ahead);
+    ahead.subscribe(writer);
+    client.receiver.data(bytes("ef")); // held: the writer is paused
+    IllegalStateException cut = new IllegalStateException("client went away");
+    client.receiver.failed(cut);
+    assertThat(writer.failure).isSameAs(cut);
+    assertThat(writer.pieces).containsExactly("abcd");
+  }
+}
