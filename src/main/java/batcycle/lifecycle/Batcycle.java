@@ -98,6 +98,12 @@ public final class Batcycle {
    * Fails with a {@link ConfigException} naming the key if an address cannot be bound.
    */
   public static Future<Batcycle> start(BatcycleConfig config, AccessLogSink accessLogOverride) {
+    return start(config, accessLogOverride, DrainClock.SYSTEM);
+  }
+
+  /** As above, with {@code drainClock} counting the drain's delay (tests move it by hand). */
+  public static Future<Batcycle> start(BatcycleConfig config, AccessLogSink accessLogOverride,
+                                       DrainClock drainClock) {
     // One loop per proxy instance plus one for the admin server, so it answers even when the proxy is saturated.
     Transports.Choice transport;
     try {
@@ -181,7 +187,7 @@ public final class Batcycle {
                 batcycle.proxy = proxy;
                 batcycle.drainController = new DrainController(vertx, batcycle.drain,
                     () -> batcycle.reloader.current().lifecycle(), proxy, () -> meters.activeRequests().get(),
-                    batcycle.outboundDrain(config, outboundPaths));
+                    batcycle.outboundDrain(config, outboundPaths), drainClock);
                 batcycle.watchFiles(config);
                 readiness.listening();
                 batcycle.warmUp(internal, loops, config, readiness);

@@ -25,6 +25,7 @@ public final class DrainController {
   private final ProxyServer proxy;
   private final IntSupplier inFlight;
   private final OutboundDrain outbound;
+  private final DrainClock clock;
   private final Promise<Void> drained = Promise.promise();
   private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long beganNanos;
@@ -32,13 +33,17 @@ public final class DrainController {
   /** {@code settings}: the drain settings in force when a drain begins (a reload may change them until then). */
   public DrainController(Vertx vertx, Drain drain, Supplier<LifecycleConfig> settings, ProxyServer proxy,
                          IntSupplier inFlight) {
-    this(vertx, drain, settings, proxy, inFlight, null);
+    this(vertx, drain, settings, proxy, inFlight, null, DrainClock.SYSTEM);
   }
 
-  /** {@code outbound}: the outbound listeners' last step, after the inbound listener has drained; null if none. */
+  /**
+   * {@code outbound}: the outbound listeners' last step, after the inbound listener has drained; null if none.
+   * {@code clock}: what counts {@code drain.delay} (tests move it by hand).
+   */
   DrainController(Vertx vertx, Drain drain, Supplier<LifecycleConfig> settings, ProxyServer proxy,
-                  IntSupplier inFlight, OutboundDrain outbound) {
+                  IntSupplier inFlight, OutboundDrain outbound, DrainClock clock) {
     this.outbound = outbound;
+    this.clock = clock;
     this.vertx = vertx;
     this.drain = drain;
     this.settings = settings;
@@ -58,7 +63,7 @@ public final class DrainController {
     if (left == 0) {
       moved.complete();
     } else {
-      vertx.setTimer(left, id -> moved.complete());
+      clock.after(vertx, left).onComplete(passed -> moved.complete());
     }
     return moved.future();
   }
@@ -88,22 +93,25 @@ public final class DrainController {
           drained.tryComplete();
           return;
         }
-        // The whole drain, outbound included, fits in drain.delay + drain.timeout from its start.
-        long deadline = beganNanos + (config.drainDelay().toNanos() + config.drainTimeout().toNanos());
+        // The whole drain, outbound included, fits in drain.delay + drain.timeout from its start (counted by the
+        // drain clock; the outbound step counts what is left on the system's).
+        long remaining = config.drainDelay().toNanos() + config.drainTimeout().toNanos()
+            - (clock.nanoTime() - beganNanos);
+        long deadline = System.nanoTime() + Math.max(0, remaining);
         outbound.run(deadline).onComplete(last -> drained.tryComplete());
       });
     };
     if (left == 0) {
       stop.run();
     } else {
-      vertx.setTimer(left, id -> stop.run());
+      clock.after(vertx, left).onComplete(passed -> stop.run());
     }
     return drained.future();
   }
 
   private void begin(String why) {
     if (drain.begin()) {
-      beganNanos = System.nanoTime();
+      beganNanos = clock.nanoTime();
       LOG.info("draining ({}): /readyz now answers 503; serving {} more ms before closing the listener", why,
           settings.get().drainDelay().toMillis());
     }
@@ -111,7 +119,7 @@ public final class DrainController {
 
   /** What is left of {@code drain.delay}, counted from whichever call began the drain. */
   private long remainingDelayMs() {
-    long elapsedMs = (System.nanoTime() - beganNanos) / 1_000_000;
+    long elapsedMs = (clock.nanoTime() - beganNanos) / 1_000_000;
     return Math.max(0, settings.get().drainDelay().toMillis() - elapsedMs);
   }
 

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import batcycle.config.Key;
 import batcycle.testing.Futures;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RawResponse;
@@ -35,8 +34,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The request log through a real proxy: one record per request, every field checked by value. */
 class AccessLogIT {
@@ -46,12 +45,8 @@ class AccessLogIT {
   private static final Map<Key, String> NO_RETRIES = Map.of(Key.RETRY_MAX_ATTEMPTS, "1");
 
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   /** An app that answers {@code body} after {@link #APP_DELAY_MS}, on a timer (never a sleep). */
   private static RecordingOrigin delayedOrigin(int status, String body) {
@@ -84,7 +79,7 @@ class AccessLogIT {
   @Test
   void logsOneRecordPerRequestWithExactFieldsAndThePathWithoutItsQuery() {
     origin = delayedOrigin(200, "hello");
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
     long before = System.currentTimeMillis();
 
     HttpResponse<String> response = proxy.send(HttpRequest.newBuilder(proxy.uri("/orders/7?token=abc&x=1"))
@@ -118,8 +113,8 @@ class AccessLogIT {
 
   @Test
   void logsTheGeneratedRequestIdThatTheAppAndTheClientAlsoGetWhenTheClientsIdIsInvalid() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
 
     HttpResponse<String> response = get("/ids", "not valid!");
 
@@ -132,8 +127,8 @@ class AccessLogIT {
 
   @Test
   void keepsTheQueryStringWhenIncludeQueryIsOn() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), withNoRetries(Key.ACCESS_LOG_INCLUDE_QUERY, "true"));
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(withNoRetries(Key.ACCESS_LOG_INCLUDE_QUERY, "true")));
 
     get("/search?q=bikes&page=2", "req-query");
 
@@ -143,8 +138,8 @@ class AccessLogIT {
   @Test
   void countsRequestAndResponseBodyBytesOfAPost() {
     String responseBody = "r".repeat(321);
-    origin = RecordingOrigin.start((request, body) -> request.response().end(responseBody));
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> request.response().end(responseBody)));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
     String requestBody = "b".repeat(1234);
 
     HttpResponse<String> response = proxy.send(HttpRequest.newBuilder(proxy.uri("/upload")).timeout(BOUND)
@@ -160,13 +155,13 @@ class AccessLogIT {
 
   @Test
   void countsOnlyBodyBytesOfAChunkedResponseNotItsFraming() {
-    origin = RecordingOrigin.start((request, body) -> {
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> {
       HttpServerResponse response = request.response().setChunked(true);
       response.write("a".repeat(100));
       response.write("b".repeat(100));
       response.end("c".repeat(100));
-    });
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    }));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
 
     HttpResponse<String> response = get("/chunks", "req-chunked");
 
@@ -176,8 +171,8 @@ class AccessLogIT {
 
   @Test
   void logsHttp2ForAPriorKnowledgeClientAndHttp11Otherwise() {
-    origin = RecordingOrigin.start((request, body) -> request.response().end("h2!"));
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> request.response().end("h2!")));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
     Vertx vertx = Vertx.vertx();
     try {
       HttpClient h2 = vertx.createHttpClient(new HttpClientOptions()
@@ -213,8 +208,9 @@ class AccessLogIT {
 
   @Test
   void logsTheAppsErrorStatusAsStatusAndUpstreamStatusWithoutFlags() {
-    origin = RecordingOrigin.start((request, body) -> request.response().setStatusCode(503).end("busy"));
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) ->
+        request.response().setStatusCode(503).end("busy")));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
 
     assertThat(get("/busy", "req-503").statusCode()).isEqualTo(503);
 
@@ -228,8 +224,8 @@ class AccessLogIT {
 
   @Test
   void logsAMalformedRequestAsALocal400ThatNeverReachedTheApp() throws IOException {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
 
     RawResponse response = raw(proxy.port(),
         "GET /twice HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nX-Request-Id: req-bad\r\n\r\n");
@@ -248,7 +244,7 @@ class AccessLogIT {
 
   @Test
   void logsARefusedConnectionToTheAppAs502WithConnectFailureAndLocalReplyFlags() throws IOException {
-    proxy = ProxyHarness.start(closedPort(), NO_RETRIES);
+    proxy.start(ProxyHarness.forUpstream(closedPort()).with(NO_RETRIES));
 
     assertThat(get("/nobody-home", "req-refused").statusCode()).isEqualTo(502);
 
@@ -261,11 +257,11 @@ class AccessLogIT {
 
   @Test
   void flagsAClientThatDisconnectsMidResponse() throws IOException {
-    origin = RecordingOrigin.start((request, body) -> {
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> {
       // Half a response: the rest never comes, so only the client leaving can end the exchange.
       request.response().setChunked(true).write("first part");
-    });
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    }));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
 
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       socket.setSoTimeout((int) BOUND.toMillis());
@@ -284,8 +280,8 @@ class AccessLogIT {
 
   @Test
   void flagsOnlyTheClientWhenItLeavesBeforeTheResponseHead() throws IOException {
-    origin = RecordingOrigin.start((request, body) -> { }); // never answers
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> { })); // never answers
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
 
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       raw.send("GET /slow HTTP/1.1\r\nHost: app\r\nX-Request-Id: req-dc-early\r\n\r\n");
@@ -303,8 +299,8 @@ class AccessLogIT {
 
   @Test
   void flagsAResponseTimeoutAsUpstreamTimeoutAndLocalReply() {
-    origin = RecordingOrigin.start((request, body) -> { }); // never answers
-    proxy = ProxyHarness.start(origin.port(), withNoRetries(Key.TIMEOUTS_RESPONSE, "200ms"));
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> { })); // never answers
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(withNoRetries(Key.TIMEOUTS_RESPONSE, "200ms")));
 
     assertThat(get("/stuck", "req-timeout").statusCode()).isEqualTo(504);
 
@@ -319,10 +315,10 @@ class AccessLogIT {
 
   @Test
   void flagsAnAppThatDropsTheConnectionMidResponseAsUpstreamReset() throws IOException {
-    origin = RecordingOrigin.start((request, body) -> {
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> {
       request.response().setChunked(true).write("partial").onComplete(written -> request.connection().close());
-    });
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    }));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
 
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       socket.setSoTimeout((int) BOUND.toMillis());
@@ -349,7 +345,7 @@ class AccessLogIT {
         socket.write("SPDY/9 banana\r\n\r\n").onComplete(done -> socket.close());
       }));
       Futures.await(app.listen(0, "127.0.0.1"));
-      proxy = ProxyHarness.start(app.actualPort(), NO_RETRIES);
+      proxy.start(ProxyHarness.forUpstream(app.actualPort()).with(NO_RETRIES));
 
       assertThat(get("/garbled", "req-upe").statusCode()).isEqualTo(502);
 
@@ -393,10 +389,10 @@ class AccessLogIT {
 
   @Test
   void logsConfiguredHeadersAndRedactsSecretOnes() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), withNoRetries(
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(withNoRetries(
         Key.ACCESS_LOG_HEADERS, "x-tenant,authorization,cookie,X-Internal-Key,x-absent",
-        Key.ACCESS_LOG_SECRET_HEADERS, "x-internal-key"));
+        Key.ACCESS_LOG_SECRET_HEADERS, "x-internal-key")));
 
     proxy.send(HttpRequest.newBuilder(proxy.uri("/h")).timeout(BOUND).header("X-Request-Id", "req-headers")
         .header("X-Tenant", "acme").header("Authorization", "Bearer top-secret-token")
@@ -415,15 +411,15 @@ class AccessLogIT {
 
   @Test
   void samplesAwaySuccessfulRequestsButLogsEveryFailure() throws IOException {
-    origin = RecordingOrigin.start((request, body) -> {
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> {
       int status = switch (request.path()) {
         case "/missing" -> 404;
         case "/broken" -> 500;
         default -> 200;
       };
       request.response().setStatusCode(status).end();
-    });
-    proxy = ProxyHarness.start(origin.port(), withNoRetries(Key.ACCESS_LOG_SAMPLE_SUCCESS, "0"));
+    }));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(withNoRetries(Key.ACCESS_LOG_SAMPLE_SUCCESS, "0")));
 
     for (int i = 0; i < 5; i++) {
       assertThat(get("/fine", "req-ok-" + i).statusCode()).isEqualTo(200);
@@ -443,8 +439,9 @@ class AccessLogIT {
 
   @Test
   void neverLogsExcludedPathsExactOrByPrefix() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), withNoRetries(Key.ACCESS_LOG_EXCLUDE_PATHS, "/healthz,/internal/*"));
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port())
+        .with(withNoRetries(Key.ACCESS_LOG_EXCLUDE_PATHS, "/healthz,/internal/*")));
 
     List<String> excluded = List.of("/healthz", "/healthz?probe=1", "/internal/stats", "/internal/a/b");
     List<String> logged = List.of("/healthz/deep", "/healthzz", "/internal", "/internalx", "/orders");
@@ -464,8 +461,8 @@ class AccessLogIT {
 
   @Test
   void takesTraceAndSpanIdsFromTheClientsTraceparent() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), NO_RETRIES);
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(NO_RETRIES));
 
     proxy.send(HttpRequest.newBuilder(proxy.uri("/traced")).timeout(BOUND).header("X-Request-Id", "req-trace")
         .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build());
@@ -477,8 +474,9 @@ class AccessLogIT {
 
   @Test
   void writesARealRecordAsOneParsableJsonLineThroughTheStreamSink() throws IOException {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), withNoRetries(Key.ACCESS_LOG_HEADERS, "x-tenant,authorization"));
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port())
+        .with(withNoRetries(Key.ACCESS_LOG_HEADERS, "x-tenant,authorization")));
     // Quotes, a backslash and an obs-text byte (0xFC, which Netty reads as ISO-8859-1 'ü') must survive JSON.
     String userAgent = "odd \"agent\" \\ f\u00fcr";
     assertThat(raw(proxy.port(), "GET /json?q=1 HTTP/1.1\r\nHost: app\r\nX-Request-Id: req-json\r\n"

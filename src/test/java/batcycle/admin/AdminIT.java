@@ -3,7 +3,6 @@ package batcycle.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.config.Key;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import io.vertx.core.json.JsonObject;
@@ -16,8 +15,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin port through real sockets: health, readiness in both probe modes, drain, /config, /metrics. */
 class AdminIT {
@@ -25,12 +24,8 @@ class AdminIT {
   private static final String OPENMETRICS_ACCEPT = "application/openmetrics-text; version=1.0.0";
 
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   private static int closedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -45,7 +40,7 @@ class AdminIT {
 
   @Test
   void healthzAnswersOkEvenWhenTheAppIsDown() throws IOException {
-    proxy = ProxyHarness.start(closedPort());
+    proxy.start(ProxyHarness.forUpstream(closedPort()));
 
     HttpResponse<String> health = proxy.admin("/healthz");
 
@@ -56,8 +51,8 @@ class AdminIT {
 
   @Test
   void readyzIsReadyWhenTheAppAcceptsConnections() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
 
     HttpResponse<String> ready = proxy.admin("/readyz");
 
@@ -69,7 +64,7 @@ class AdminIT {
   @Test
   void readyzIs503NamingTheAppAddressWhenTheAppIsDown() throws IOException {
     int port = closedPort();
-    proxy = ProxyHarness.start(port);
+    proxy.start(ProxyHarness.forUpstream(port));
 
     HttpResponse<String> ready = proxy.admin("/readyz");
 
@@ -80,8 +75,9 @@ class AdminIT {
   @Test
   void readyzWithAPathAsksTheAppOverHttpAndNeedsAnAnswerBelow500() {
     AtomicInteger status = new AtomicInteger(200);
-    origin = RecordingOrigin.start((request, body) -> request.response().setStatusCode(status.get()).end());
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.READINESS_PATH, "/health"));
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) ->
+        request.response().setStatusCode(status.get()).end()));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.READINESS_PATH, "/health"));
     String at = " at 127.0.0.1:" + origin.port() + "/health\n";
 
     HttpResponse<String> up = proxy.admin("/readyz");
@@ -107,8 +103,9 @@ class AdminIT {
 
   @Test
   void readyzGivesUpOnAnAppThatNeverAnswersAfterTheReadinessTimeout() {
-    origin = RecordingOrigin.start((request, body) -> { }); // accepts, reads, never answers
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.READINESS_PATH, "/health", Key.READINESS_TIMEOUT, "300ms"));
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> { })); // accepts, reads, never answers
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.READINESS_PATH, "/health")
+        .with(Key.READINESS_TIMEOUT, "300ms"));
 
     HttpResponse<String> ready = proxy.admin("/readyz");
 
@@ -118,8 +115,8 @@ class AdminIT {
 
   @Test
   void readyzIs503WhileDrainingThoughTheAppIsUp() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     assertThat(proxy.admin("/readyz").statusCode()).isEqualTo(200);
 
     assertThat(proxy.drain().begin()).isTrue();
@@ -132,8 +129,8 @@ class AdminIT {
 
   @Test
   void configListsEveryKeyWithItsValueAndSource() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.ACCESS_LOG_SAMPLE_SUCCESS, "0.25"));
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.ACCESS_LOG_SAMPLE_SUCCESS, "0.25"));
 
     HttpResponse<String> response = proxy.admin("/config");
 
@@ -157,9 +154,9 @@ class AdminIT {
 
   @Test
   void configRedactsUserinfoInTheUpstreamUrlWhichStillWorks() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(),
-        Map.of(Key.UPSTREAM, "http://user:secret@127.0.0.1:" + origin.port()));
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port())
+        .with(Key.UPSTREAM, "http://user:secret@127.0.0.1:" + origin.port()));
 
     HttpResponse<String> proxied = proxy.get("/through");
     assertThat(proxied.statusCode()).isEqualTo(200);
@@ -176,8 +173,8 @@ class AdminIT {
 
   @Test
   void metricsArePrometheusTextByDefault() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
 
     HttpResponse<String> metrics = proxy.admin("/metrics");
 
@@ -189,8 +186,8 @@ class AdminIT {
 
   @Test
   void metricsAreOpenMetricsWhenTheScraperAsks() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
 
     HttpResponse<String> metrics = adminRequest(HttpRequest.newBuilder().header("Accept", OPENMETRICS_ACCEPT),
         "/metrics");
@@ -205,8 +202,8 @@ class AdminIT {
 
   @Test
   void theStatusPagesFirstPaintClaimsNothingBeforeDataHasArrived() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     var page = proxy.admin("/");
     assertThat(page.statusCode()).isEqualTo(200);
     // What a browser shows before its script has fetched /stats.json: no "No failed requests" yet.
@@ -215,8 +212,8 @@ class AdminIT {
 
   @Test
   void unknownAdminPathIs404AndPostIs405() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
 
     assertThat(proxy.admin("/nope").statusCode()).isEqualTo(404);
     HttpResponse<String> post = adminRequest(HttpRequest.newBuilder().POST(HttpRequest.BodyPublishers.ofString("x")),
@@ -227,8 +224,9 @@ class AdminIT {
 
   @Test
   void adminAndProxyPortsNeverServeEachOthersPaths() {
-    origin = RecordingOrigin.start((request, body) -> request.response().end("app:" + request.path()));
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) ->
+        request.response().end("app:" + request.path())));
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
 
     assertThat(proxy.admin("/orders").statusCode()).isEqualTo(404);
     assertThat(origin.arrivals()).as("the admin port forwards nothing to the app").isZero();
@@ -244,11 +242,11 @@ class AdminIT {
 
   @Test
   void readyzIgnoresTheAppWhenToldNotToCheckIt() {
-    origin = RecordingOrigin.start();
+    origin = proxy.closesAfter(RecordingOrigin.start());
     int port = origin.port();
     origin.close();
     origin = null;
-    proxy = ProxyHarness.start(port, Map.of(Key.READINESS_CHECK_APP, "false"));
+    proxy.start(ProxyHarness.forUpstream(port).with(Key.READINESS_CHECK_APP, "false"));
     var ready = proxy.admin("/readyz");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.body()).startsWith("ready: app not reachable at 127.0.0.1:" + port);

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -64,7 +65,8 @@ class StatusPageIT {
   @TempDir
   Path profile;
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private ScheduledExecutorService load;
   private WebDriver browser;
   private final AtomicInteger sent = new AtomicInteger();
@@ -88,28 +90,22 @@ class StatusPageIT {
     if (browser != null) {
       browser.quit();
     }
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
   }
 
   @Test
   void showsLiveTrafficTheErrorRatioAndTheFailedRequestsEscaped() throws Exception {
     RecordingOrigin[] self = new RecordingOrigin[1];
-    origin = RecordingOrigin.start((request, body) -> {
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> {
       // A few milliseconds of latency that drifts over time, so percentiles and sparklines have some shape.
       int n = self[0].received().size();
       long delay = 1 + (n % 5) + (n / 150 % 4) * 4L;
       self[0].vertx().setTimer(delay, t ->
           request.response().setStatusCode(request.path().startsWith("/fail") ? 500 : 200).end("ok"));
-    });
+    }));
     self[0] = origin;
     // One outbound entry, whose remote is the same origin: the app's calls get their row in the outbound table.
-    proxy = ProxyHarness.start(origin.port(), Map.of(batcycle.config.Key.OUTBOUND,
-        "payments=127.0.0.1:0=http://127.0.0.1:" + origin.port()));
+    proxy.start(ProxyHarness.forUpstream(origin.port())
+        .with(batcycle.config.Key.OUTBOUND, "payments=127.0.0.1:0=http://127.0.0.1:" + origin.port()));
     startLoad();
     if (DOCS) {
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5))
@@ -198,8 +194,8 @@ class StatusPageIT {
 
   @Test
   void withoutTrafficThePageSaysSoAndShowsNoFailures() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
 
     browser = chromium(1024, 800);
     browser.get("http://127.0.0.1:" + proxy.adminPort() + "/");

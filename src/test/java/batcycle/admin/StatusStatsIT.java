@@ -8,7 +8,6 @@ import batcycle.config.BuildInfo;
 import batcycle.config.Key;
 import batcycle.lifecycle.Batcycle;
 import batcycle.testing.Futures;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RecordingOrigin;
@@ -20,20 +19,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /stats.json} and the status page's files through real sockets, with exact counts after known traffic. */
 class StatusStatsIT {
   private static final Duration BOUND = Duration.ofSeconds(15);
 
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   /** Answers 500 to paths under /fail, 200 otherwise. */
   private static RecordingOrigin failingOrigin() {
@@ -50,8 +45,8 @@ class StatusStatsIT {
   @Test
   void outboundCallsHaveARowOfTheirOwnAndTheHeadlineNumbersStayTheApps() {
     origin = failingOrigin();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.OUTBOUND, "payments=127.0.0.1:0=http://127.0.0.1:"
-        + origin.port(), Key.RETRY_MAX_ATTEMPTS, "1"));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.OUTBOUND, "payments=127.0.0.1:0=http://127.0.0.1:"
+        + origin.port()).with(Key.RETRY_MAX_ATTEMPTS, "1"));
     for (int i = 0; i < 2; i++) {
       assertThat(proxy.get("/ok/" + i).statusCode()).isEqualTo(200);
     }
@@ -77,7 +72,7 @@ class StatusStatsIT {
   @Test
   void countsKnownTrafficExactly() throws Exception {
     origin = failingOrigin();
-    proxy = ProxyHarness.start(origin.port());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     long began = System.nanoTime();
     for (int i = 0; i < 8; i++) {
       assertThat(proxy.get("/ok/" + i).statusCode()).isEqualTo(200);
@@ -144,7 +139,7 @@ class StatusStatsIT {
   @Test
   void describesTheProcessTheAppAndTheConfiguration() {
     origin = failingOrigin();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.TIMEOUTS_CONNECT, "750ms"));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.TIMEOUTS_CONNECT, "750ms"));
 
     JsonObject stats = stats();
 
@@ -169,7 +164,7 @@ class StatusStatsIT {
   @Test
   void isSensibleBeforeAnyTraffic() {
     origin = failingOrigin();
-    proxy = ProxyHarness.start(origin.port());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
 
     JsonObject stats = stats();
 
@@ -190,7 +185,7 @@ class StatusStatsIT {
     int port = origin.port();
     origin.close();
     origin = null;
-    proxy = ProxyHarness.start(port);
+    proxy.start(ProxyHarness.forUpstream(port));
 
     assertThat(proxy.get("/x").statusCode()).isEqualTo(502);
     await().atMost(BOUND).until(() -> stats().getJsonObject("failures").getJsonArray("items").size() == 1);
@@ -233,7 +228,7 @@ class StatusStatsIT {
   @Test
   void aPathWithMarkupIsJsonDataNeverHtml() throws Exception {
     origin = failingOrigin();
-    proxy = ProxyHarness.start(origin.port());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       raw.send("GET /fail/<script>alert(1)</script> HTTP/1.1\r\nHost: a\r\n\r\n");
       assertThat(raw.readResponse().status()).isEqualTo(500);
@@ -252,7 +247,7 @@ class StatusStatsIT {
   @Test
   void servesTheSelfContainedPageWithAStrictContentSecurityPolicy() {
     origin = failingOrigin();
-    proxy = ProxyHarness.start(origin.port());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
 
     HttpResponse<String> page = proxy.admin("/");
     HttpResponse<String> script = proxy.admin("/status.js");

@@ -462,7 +462,7 @@ class ConfigLoaderTest {
   void invalidFileValueNamesTheFile(Key key, String value, String expected) throws IOException {
     Path yaml = writeYaml("batcycle.yaml", nested(key.path(), value));
 
-    List<String> problems = problems(NO_ENV, "--config", yaml.toString());
+    List<String> problems = problemsOf(yaml);
 
     assertThat(problems).singleElement().asString()
         .startsWith(key.path() + ": '" + value + "' from file " + yaml + " (expected ")
@@ -524,7 +524,7 @@ class ConfigLoaderTest {
   void unknownTopLevelKeySuggestsTheClosestKey() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "lisen: 127.0.0.1:8000\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString()))
+    assertThat(problemsOf(yaml))
         .containsExactly("lisen: unknown key in " + yaml + " (did you mean 'listen'?)");
   }
 
@@ -532,7 +532,7 @@ class ConfigLoaderTest {
   void unknownNestedKeySuggestsTheClosestKeyPath() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "timeouts: {conect: 1s}\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString()))
+    assertThat(problemsOf(yaml))
         .containsExactly("timeouts.conect: unknown key in " + yaml + " (did you mean 'timeouts.connect'?)");
   }
 
@@ -540,7 +540,7 @@ class ConfigLoaderTest {
   void misspelledSectionSuggestsTheSection() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "timeout:\n  connect: 1s\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString()))
+    assertThat(problemsOf(yaml))
         .containsExactly("timeout: unknown key in " + yaml + " (did you mean 'timeouts'?)");
   }
 
@@ -548,7 +548,7 @@ class ConfigLoaderTest {
   void unknownKeyFarFromAnyListsTheValidKeys() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "frobnicateEverything: 1\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString())).singleElement().asString()
+    assertThat(problemsOf(yaml)).singleElement().asString()
         .startsWith("frobnicateEverything: unknown key in " + yaml + " (valid keys: ")
         .contains(Stream.of(Key.values()).map(Key::path).toArray(String[]::new));
   }
@@ -557,7 +557,7 @@ class ConfigLoaderTest {
   void keyKnownCaseInsensitivelyIsStillUnknownButSuggested() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "Listen: 127.0.0.1:8000\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString()))
+    assertThat(problemsOf(yaml))
         .containsExactly("Listen: unknown key in " + yaml + " (did you mean 'listen'?)");
   }
 
@@ -565,7 +565,7 @@ class ConfigLoaderTest {
   void listOrMappingWhereAValueBelongsIsAProblem() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "listen: [a, b]\nupstream: {url: x}\neventLoops:\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString())).containsExactly(
+    assertThat(problemsOf(yaml)).containsExactly(
         "listen: missing or non-scalar value in " + yaml + " (expected HOST:PORT)",
         "upstream: missing or non-scalar value in " + yaml + " (expected URL)",
         "eventLoops: missing or non-scalar value in " + yaml + " (expected N)");
@@ -575,7 +575,7 @@ class ConfigLoaderTest {
   void scalarWhereASectionBelongsIsAProblem() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "pool: 8\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString())).singleElement().asString()
+    assertThat(problemsOf(yaml)).singleElement().asString()
         .startsWith("pool: expected a section with keys such as pool.maxConnections");
   }
 
@@ -611,7 +611,7 @@ class ConfigLoaderTest {
     }
     assumeFalse(Files.isReadable(yaml), "running as root: permissions do not stop reading");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString()))
+    assertThat(problemsOf(yaml))
         .containsExactly("config: cannot read '" + yaml + "' (permission denied)");
   }
 
@@ -620,7 +620,7 @@ class ConfigLoaderTest {
     Path yaml = dir.resolve("latin1.yaml");
     Files.write(yaml, new byte[] {'l', 'i', 's', 't', 'e', 'n', ':', ' ', (byte) 0xff, '\n'});
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString()))
+    assertThat(problemsOf(yaml))
         .containsExactly("config: cannot read '" + yaml + "' (not UTF-8 text)");
   }
 
@@ -628,7 +628,7 @@ class ConfigLoaderTest {
   void invalidYamlSyntaxSaysWhere() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "listen: 127.0.0.1:8000\ntimeouts:\n  connect: [1s\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString())).singleElement().asString()
+    assertThat(problemsOf(yaml)).singleElement().asString()
         .startsWith("config: '" + yaml + "' is not valid YAML (")
         .contains("line 3");
   }
@@ -637,7 +637,7 @@ class ConfigLoaderTest {
   void topLevelListIsNotAConfiguration() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "- listen: 127.0.0.1:8000\n- demo: true\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString())).containsExactly(
+    assertThat(problemsOf(yaml)).containsExactly(
         "config: '" + yaml + "' must hold a mapping of keys, such as 'listen: 0.0.0.0:8000'");
   }
 
@@ -645,7 +645,7 @@ class ConfigLoaderTest {
   void topLevelScalarIsNotAConfiguration() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "just some text\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString())).singleElement().asString()
+    assertThat(problemsOf(yaml)).singleElement().asString()
         .contains("must hold a mapping of keys");
   }
 
@@ -653,7 +653,7 @@ class ConfigLoaderTest {
   void duplicateKeysAreRejected() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "listen: 127.0.0.1:8000\nlisten: 127.0.0.1:9000\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString())).singleElement().asString()
+    assertThat(problemsOf(yaml)).singleElement().asString()
         .startsWith("config: '" + yaml + "' is not valid YAML (")
         .contains("duplicate key listen");
   }
@@ -662,7 +662,7 @@ class ConfigLoaderTest {
   void duplicateNestedKeysAreRejected() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "timeouts:\n  connect: 1s\n  connect: 2s\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString())).singleElement().asString()
+    assertThat(problemsOf(yaml)).singleElement().asString()
         .contains("duplicate key connect");
   }
 
@@ -670,7 +670,7 @@ class ConfigLoaderTest {
   void severalDocumentsAreRejected() throws IOException {
     Path yaml = writeYaml("batcycle.yaml", "listen: 127.0.0.1:8000\n---\ndemo: true\n");
 
-    assertThat(problems(NO_ENV, "--config", yaml.toString())).singleElement().asString()
+    assertThat(problemsOf(yaml)).singleElement().asString()
         .contains("is not valid YAML");
   }
 
@@ -863,6 +863,11 @@ class ConfigLoaderTest {
 
   private static List<String> problems(Map<String, String> env, String... args) {
     return assertThrows(ConfigException.class, () -> ConfigLoader.load(args, env)).problems();
+  }
+
+  /** What loading {@code --config yaml} reports, with no environment. */
+  private static List<String> problemsOf(Path yaml) {
+    return problems(NO_ENV, "--config", yaml.toString());
   }
 
   private static String print(String... args) {

@@ -3,29 +3,24 @@ package batcycle.deadline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.config.Key;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-try and whole-request timeouts through the real proxy, and the client's X-Batcycle-Timeout. */
 class TimeoutIT {
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   private void startSilentApp(Map<Key, String> overrides) {
-    origin = RecordingOrigin.start((request, body) -> { }); // never answers
-    proxy = ProxyHarness.start(origin.port(), overrides);
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> { })); // never answers
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(overrides));
   }
 
   private HttpResponse<String> get(String path, String timeoutHeader) {
@@ -40,23 +35,28 @@ class TimeoutIT {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
+  /**
+   * GETs the silent app's /slow asking for {@code clientTimeout}: batcycle answers 504 once the shorter of that and
+   * its own 300 ms timeout has passed (not before; well before the 20 s or 30 s of the longer one).
+   */
+  private void assertTimesOutAfter300ms(String clientTimeout) {
+    long start = System.nanoTime();
+    HttpResponse<String> response = get("/slow", clientTimeout);
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(millisSince(start)).isBetween(300L, 5_000L);
+  }
+
   @Test
   void theClientHeaderShortensTheTimeouts() {
     startSilentApp(Map.of(Key.TIMEOUTS_RESPONSE, "20s", Key.TIMEOUTS_REQUEST, "20s"));
-    long start = System.nanoTime();
-    HttpResponse<String> response = get("/slow", "300ms");
-    assertThat(response.statusCode()).isEqualTo(504);
-    assertThat(millisSince(start)).isBetween(300L, 5_000L);
+    assertTimesOutAfter300ms("300ms");
     assertThat(origin.arrivals()).as("no time was left for a retry").isEqualTo(1);
   }
 
   @Test
   void theClientHeaderCannotLengthenThem() {
     startSilentApp(Map.of(Key.TIMEOUTS_RESPONSE, "300ms", Key.TIMEOUTS_REQUEST, "300ms"));
-    long start = System.nanoTime();
-    HttpResponse<String> response = get("/slow", "30s");
-    assertThat(response.statusCode()).isEqualTo(504);
-    assertThat(millisSince(start)).isBetween(300L, 5_000L);
+    assertTimesOutAfter300ms("30s");
   }
 
   @Test
@@ -74,8 +74,8 @@ class TimeoutIT {
 
   @Test
   void theHeaderIsBatcyclesOwnAndNeverReachesTheApp() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     assertThat(get("/", "5s").statusCode()).isEqualTo(200);
     assertThat(origin.last().header("x-batcycle-timeout")).isNull();
   }

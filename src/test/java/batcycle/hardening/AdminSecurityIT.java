@@ -2,7 +2,6 @@ package batcycle.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import java.net.URI;
@@ -11,9 +10,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The sidecar's own attack surface: the state-changing admin endpoints answer only the method they document (and,
@@ -24,19 +22,10 @@ import org.junit.jupiter.api.Test;
  */
 class AdminSecurityIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
-  private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @BeforeEach
-  void start() {
-    origin = RecordingOrigin.start((request, body) -> request.response().end("app:" + request.path()));
-    proxy = ProxyHarness.start(origin.port());
-  }
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  private final RecordingOrigin origin =
+      RecordingOrigin.start((request, body) -> request.response().end("app:" + request.path()));
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.forUpstream(origin::port).thenClose(origin).build();
 
   private HttpResponse<String> admin(String method, String path) {
     return proxy.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.adminPort() + path))

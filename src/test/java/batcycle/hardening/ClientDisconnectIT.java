@@ -31,12 +31,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Clients that go away mid-body, again and again, over HTTP/1.1 (socket closed, alternately with FIN and with RST)
@@ -63,7 +62,8 @@ class ClientDisconnectIT {
 
   private Vertx vertx;
   private HttpServer app;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private final AtomicInteger arrived = new AtomicInteger();
   private final AtomicInteger torndown = new AtomicInteger();
   private final AtomicInteger whole = new AtomicInteger();
@@ -74,13 +74,8 @@ class ClientDisconnectIT {
     app = Futures.await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(this::serve).listen());
     // A breaker quick to open: client aborts must say nothing about the app's health, so it must stay closed.
-    proxy = ProxyHarness.start(app.actualPort(), Map.of(Key.BREAKER_MINIMUM_CALLS, "10"));
-  }
-
-  @AfterEach
-  void stop() {
-    proxy.close();
-    Futures.await(vertx.close());
+    proxy.closesAfter(() -> Futures.await(vertx.close()));
+    proxy.start(ProxyHarness.forUpstream(app.actualPort()).with(Key.BREAKER_MINIMUM_CALLS, "10"));
   }
 
   /** The app: counts every request that arrives, every one torn down before it was whole, and every whole one. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import batcycle.config.Key;
-import batcycle.testing.Closing;
 import batcycle.testing.Futures;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
@@ -17,7 +16,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code limits.maxConnections}: connections over the cap are closed before anything they sent is handled, counted
@@ -36,7 +35,8 @@ class ConnectionCapIT {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
 
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private final List<AutoCloseable> clients = new ArrayList<>();
 
   @AfterEach
@@ -44,13 +44,13 @@ class ConnectionCapIT {
     for (AutoCloseable client : clients) {
       client.close();
     }
-    Closing.all(proxy, origin);
   }
 
   private void start(int maxConnections) {
-    origin = RecordingOrigin.start((request, body) -> request.response().end("ok " + request.uri()));
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.LIMITS_MAX_CONNECTIONS, Integer.toString(maxConnections),
-        Key.EVENT_LOOPS, "2"));
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> request.response().end("ok " + request.uri())));
+    proxy.start(ProxyHarness.forUpstream(origin.port())
+        .with(Key.LIMITS_MAX_CONNECTIONS, Integer.toString(maxConnections))
+        .with(Key.EVENT_LOOPS, "2"));
   }
 
   /** A raw client whose connection is open and admitted: it got an answer. */

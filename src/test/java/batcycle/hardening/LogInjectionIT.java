@@ -7,7 +7,6 @@ import batcycle.accesslog.AccessLogFormat;
 import batcycle.accesslog.AccessLogRecord;
 import batcycle.accesslog.StreamAccessLogSink;
 import batcycle.config.Key;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RawResponse;
@@ -22,8 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -52,20 +50,10 @@ class LogInjectionIT {
   private static final Pattern GENERATED_ID = Pattern.compile("[0-9a-f]{32}");
   private static final String FAKE_LINE = "\n2026-01-01T00:00:00.000Z 10.0.0.1 \"GET /admin HTTP/1.1\" 200";
 
-  private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @BeforeEach
-  void start() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.ACCESS_LOG_HEADERS, "x-tenant",
-        Key.RETRY_MAX_ATTEMPTS, "1"));
-  }
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  private final RecordingOrigin origin = RecordingOrigin.start();
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.forUpstream(origin::port).thenClose(origin)
+      .with(Key.ACCESS_LOG_HEADERS, "x-tenant").with(Key.RETRY_MAX_ATTEMPTS, "1").build();
 
   /** One hostile request; {@code marker} names it in its path. */
   record Case(String name, String marker, String raw) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Slow request bodies cannot take the app's capacity: a body is read ahead (up to {@code buffer.requestBody})
@@ -30,24 +31,22 @@ class SlowBodyIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private final List<AutoCloseable> clients = new ArrayList<>();
 
   @AfterEach
   void close() {
-    List<AutoCloseable> all = new ArrayList<>(clients);
-    all.add(proxy);
-    all.add(origin);
-    Closing.all(all.toArray(AutoCloseable[]::new));
+    Closing.all(clients.toArray(AutoCloseable[]::new)); // before the proxy, which the extension closes after this
   }
 
   /** An echoing app and batcycle with {@code overrides} on top of a 1 s grace period. */
   private void start(Map<Key, String> overrides) {
-    origin = RecordingOrigin.start((request, body) -> request.response().end(body));
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> request.response().end(body)));
     Map<Key, String> settings = new EnumMap<>(Key.class);
     settings.put(Key.LIMITS_MIN_REQUEST_BODY_RATE_GRACE, "1s");
     settings.putAll(overrides);
-    proxy = ProxyHarness.start(origin.port(), settings);
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(settings));
   }
 
   private SlowClient connect() throws Exception {
@@ -183,10 +182,10 @@ class SlowBodyIT {
 
   @Test
   void aGrpcStreamIsForwardedAtOnceAndNotHeldToTheBodyPace() {
-    origin = RecordingOrigin.start(new HttpServerOptions().setHttp2ClearTextEnabled(true),
-        (request, body) -> request.response().end(body));
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.UPSTREAM_PROTOCOL, "h2c", Key.TIMEOUTS_REQUEST_BODY, "1s",
-        Key.LIMITS_MIN_REQUEST_BODY_RATE_GRACE, "1s"));
+    origin = proxy.closesAfter(RecordingOrigin.start(new HttpServerOptions().setHttp2ClearTextEnabled(true),
+        (request, body) -> request.response().end(body)));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.UPSTREAM_PROTOCOL, "h2c")
+        .with(Key.TIMEOUTS_REQUEST_BODY, "1s").with(Key.LIMITS_MIN_REQUEST_BODY_RATE_GRACE, "1s"));
     RawH2 h2 = RawH2.connect(proxy.port()).preface();
     clients.add(h2);
     h2.request(1, "POST", "/pkg.Service/Stream", false, "content-type", "application/grpc", "te", "trailers");

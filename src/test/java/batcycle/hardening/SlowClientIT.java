@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import batcycle.config.Key;
-import batcycle.testing.Closing;
 import batcycle.testing.Futures;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
@@ -13,10 +12,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Slow clients (slowloris): a request head that trickles in is cut off by {@code timeouts.requestHeader} on the
@@ -34,18 +32,14 @@ class SlowClientIT {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
 
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private Vertx appVertx;
 
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin, appVertx == null ? null : () -> Futures.await(appVertx.close()));
-  }
-
   private void start(String requestHeaderTimeout) {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.TIMEOUTS_REQUEST_HEADER, requestHeaderTimeout,
-        Key.TIMEOUTS_CLIENT_IDLE, "60s"));
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.TIMEOUTS_REQUEST_HEADER, requestHeaderTimeout)
+        .with(Key.TIMEOUTS_CLIENT_IDLE, "60s"));
   }
 
   private double headTimeouts() {
@@ -146,6 +140,7 @@ class SlowClientIT {
   @Test
   void aBodyTrickledSlowerThanTheRequestDeadlineIsCutOffAndTheAppSideCancelled() throws Exception {
     appVertx = Vertx.vertx();
+    proxy.closesAfter(() -> Futures.await(appVertx.close()));
     AtomicLong bodyBytesAtApp = new AtomicLong();
     Promise<Void> appSawRequest = Promise.promise();
     Promise<Void> appSawAbort = Promise.promise();
@@ -158,9 +153,9 @@ class SlowClientIT {
           request.endHandler(v -> request.response().end("whole body")); // must never happen
         });
     Futures.await(app.listen());
-    proxy = ProxyHarness.start(app.actualPort(), Map.of(Key.TIMEOUTS_REQUEST, "1s",
-        Key.TIMEOUTS_RESPONSE, "1s", Key.TIMEOUTS_UPSTREAM_IDLE, "60s", Key.TIMEOUTS_CLIENT_IDLE, "60s",
-        Key.BUFFER_REQUEST_BODY, "0"));
+    proxy.start(ProxyHarness.forUpstream(app.actualPort()).with(Key.TIMEOUTS_REQUEST, "1s")
+        .with(Key.TIMEOUTS_RESPONSE, "1s").with(Key.TIMEOUTS_UPSTREAM_IDLE, "60s").with(Key.TIMEOUTS_CLIENT_IDLE, "60s")
+        .with(Key.BUFFER_REQUEST_BODY, "0"));
 
     try (var client = SlowClient.connect(proxy.port(), READ_TIMEOUT)) {
       String body = "b".repeat(300); // at 10 bytes a second, 30 s: 30 times the deadline

@@ -15,11 +15,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Slow readers cannot hold the app: a client that takes none of its response for {@code timeouts.responseSend}
@@ -31,19 +31,20 @@ class SlowReaderIT {
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private Socket socket;
   private RawH2 h2;
 
   @AfterEach
   void close() {
-    Closing.all(socket, h2, proxy, origin);
+    Closing.all(socket, h2); // before the proxy, which the extension closes after this
   }
 
   private void start(int bytes) {
     Buffer body = Buffer.buffer(new byte[bytes]);
-    origin = RecordingOrigin.start((request, ignored) -> request.response().end(body));
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.TIMEOUTS_RESPONSE_SEND, "1s"));
+    origin = proxy.closesAfter(RecordingOrigin.start((request, ignored) -> request.response().end(body)));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.TIMEOUTS_RESPONSE_SEND, "1s"));
   }
 
   /** A raw HTTP/1.1 GET from a client whose receive buffer is small, so it takes only what it reads. */

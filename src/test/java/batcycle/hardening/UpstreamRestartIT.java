@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
@@ -41,7 +42,8 @@ class UpstreamRestartIT {
   private static final Duration BOUND = Duration.ofSeconds(60);
 
   private RestartableOrigin origin;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private SteadyLoad load;
 
   @AfterEach
@@ -49,21 +51,15 @@ class UpstreamRestartIT {
     if (load != null) {
       load.close();
     }
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
   }
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Stop.class)
   void noPostArrivesTwiceAndEveryGetSucceedsAcrossAnAppRestart(Stop how) throws Exception {
-    origin = RestartableOrigin.start(how, 20);
-    proxy = ProxyHarness.start(origin.port(), Map.of(
-        Key.RETRY_MAX_ATTEMPTS, "5", Key.RETRY_BACKOFF_BASE, "250ms", Key.RETRY_BACKOFF_MAX, "4s",
-        Key.RETRY_BUDGET_RATIO, "1", Key.BREAKER_ENABLED, "false"));
+    origin = proxy.closesAfter(RestartableOrigin.start(how, 20));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.RETRY_MAX_ATTEMPTS, "5")
+        .with(Key.RETRY_BACKOFF_BASE, "250ms").with(Key.RETRY_BACKOFF_MAX, "4s").with(Key.RETRY_BUDGET_RATIO, "1")
+        .with(Key.BREAKER_ENABLED, "false"));
     load = new SteadyLoad(proxy.uri("/"), RATE, MAX_REQUESTS, MAX_IN_FLIGHT, BOUND);
     await().atMost(Duration.ofSeconds(30)).until(() -> load.completed() >= SETTLED);
 

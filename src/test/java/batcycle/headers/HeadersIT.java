@@ -3,29 +3,24 @@ package batcycle.headers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.config.Key;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawH2;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RawResponse;
 import batcycle.testing.RecordingOrigin;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The header policy through a real proxy: hop-by-hop both ways, Host, X-Forwarded-*, Forwarded, Via, request id. */
 class HeadersIT {
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   private RecordingOrigin.Received roundTrip(String rawRequest, Map<Key, String> overrides) throws Exception {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), overrides);
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(overrides));
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       assertThat(raw.send(rawRequest).readResponse().status()).isEqualTo(200);
     }
@@ -56,8 +51,8 @@ class HeadersIT {
 
   @Test
   void passesOneHundredHeaderFieldsAndAnswers431ToMoreOverHttp1AndHttp2() throws Exception {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     StringBuilder fields = new StringBuilder("Host: app\r\n");
     String[] h2Fields = new String[2 * 100];
     for (int i = 1; i < 100; i++) {
@@ -83,15 +78,15 @@ class HeadersIT {
 
   @Test
   void dropsHopByHopResponseHeaders() throws Exception {
-    origin = RecordingOrigin.start((request, body) -> request.response()
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> request.response()
         .putHeader("Connection", "X-Internal")
         .putHeader("X-Internal", "1")
         .putHeader("Keep-Alive", "timeout=5")
         .putHeader("Proxy-Connection", "keep-alive")
         .putHeader("Upgrade", "h2c")
         .putHeader("X-App", "visible")
-        .end("ok"));
-    proxy = ProxyHarness.start(origin.port());
+        .end("ok")));
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       RawResponse response = raw.send("GET / HTTP/1.1\r\nHost: app\r\n\r\n").readResponse();
       assertThat(response.headers().contains("x-internal")).isFalse();
@@ -136,7 +131,7 @@ class HeadersIT {
     var trusted = roundTrip(request, Map.of());
     assertThat(trusted.header("x-forwarded-proto")).isEqualTo("https");
     assertThat(trusted.header("x-forwarded-port")).isEqualTo("443");
-    close();
+    proxy.close(); // and its origin: the next round trip starts both anew
     var overwritten = roundTrip(request, Map.of(Key.HEADERS_TRUST_FORWARDED, "false"));
     assertThat(overwritten.header("x-forwarded-proto")).isEqualTo("http");
     assertThat(overwritten.header("x-forwarded-port")).isEqualTo(Integer.toString(proxy.port()));
@@ -144,8 +139,10 @@ class HeadersIT {
 
   @Test
   void addsForwardedAndViaWhenSwitchedOn() throws Exception {
-    origin = RecordingOrigin.start((request, body) -> request.response().putHeader("Via", "1.1 app").end("ok"));
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.HEADERS_FORWARDED, "true", Key.HEADERS_VIA, "true"));
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) ->
+        request.response().putHeader("Via", "1.1 app").end("ok")));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.HEADERS_FORWARDED, "true")
+        .with(Key.HEADERS_VIA, "true"));
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       RawResponse response = raw.send("GET / HTTP/1.1\r\nHost: shop.example\r\nForwarded: for=192.0.2.60\r\n"
           + "Via: 1.0 edge\r\n\r\n").readResponse();
@@ -165,8 +162,8 @@ class HeadersIT {
 
   @Test
   void generatesARequestIdAndReturnsTheSameToTheClient() throws Exception {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       RawResponse response = raw.send("GET / HTTP/1.1\r\nHost: app\r\n\r\n").readResponse();
       assertThat(response.header("x-request-id")).matches("[0-9a-f]{32}");
@@ -178,7 +175,7 @@ class HeadersIT {
   void keepsAValidClientRequestIdAndReplacesAnUnsafeOne() throws Exception {
     var kept = roundTrip("GET / HTTP/1.1\r\nHost: app\r\nX-Request-Id: order-42.retry:1\r\n\r\n", Map.of());
     assertThat(kept.header("x-request-id")).isEqualTo("order-42.retry:1");
-    close();
+    proxy.close(); // and its origin: the next round trip starts both anew
     var replaced = roundTrip("GET / HTTP/1.1\r\nHost: app\r\nX-Request-Id: {\"inject\":1}\r\n\r\n", Map.of());
     assertThat(replaced.header("x-request-id")).matches("[0-9a-f]{32}");
   }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import batcycle.accesslog.AccessLogRecord;
 import batcycle.config.Key;
 import batcycle.pipeline.TraceContext;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import java.net.URI;
@@ -16,8 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,16 +30,13 @@ class TracingIT {
   private static final Pattern VALID_TRACEPARENT = Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
 
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   private void start(boolean startTraces) {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.TRACING_START_TRACES, Boolean.toString(startTraces)));
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port())
+        .with(Key.TRACING_START_TRACES, Boolean.toString(startTraces)));
   }
 
   /** Sends GET {@code path} with headers given as name, value, ...; returns what the app received. */

@@ -30,7 +30,7 @@ class StartupIT {
   void holdsRequestsUntilTheAppAcceptsConnections() throws Exception {
     int appPort = freePort(); // nothing listens there yet: the app is "starting"
     Vertx app = Vertx.vertx();
-    try (ProxyHarness proxy = ProxyHarness.start(appPort, Map.of(Key.STARTUP_HOLD_TIMEOUT, "30s"))) {
+    try (ProxyHarness proxy = ProxyHarness.forUpstream(appPort).with(Key.STARTUP_HOLD_TIMEOUT, "30s").start()) {
       CompletableFuture<HttpResponse<String>> early = proxy.client().sendAsync(
           HttpRequest.newBuilder(proxy.uri("/early")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(proxy.admin("/readyz").statusCode()).isEqualTo(503);
@@ -52,7 +52,7 @@ class StartupIT {
 
   @Test
   void givesUpHoldingAfterTheHoldTimeout() throws Exception {
-    try (ProxyHarness proxy = ProxyHarness.start(freePort(), Map.of(Key.STARTUP_HOLD_TIMEOUT, "300ms"))) {
+    try (ProxyHarness proxy = ProxyHarness.forUpstream(freePort()).with(Key.STARTUP_HOLD_TIMEOUT, "300ms").start()) {
       HttpResponse<String> response = proxy.get("/never");
       assertThat(response.statusCode()).isEqualTo(502);
       assertThat(response.headers().firstValue("x-batcycle-error")).hasValue("upstream_connect_failure");
@@ -61,8 +61,8 @@ class StartupIT {
 
   @Test
   void holdsNoMoreThanTheConfiguredNumberOfRequests() throws Exception {
-    try (ProxyHarness proxy = ProxyHarness.start(freePort(), Map.of(Key.STARTUP_MAX_HELD, "0",
-        Key.STARTUP_HOLD_TIMEOUT, "30s"))) {
+    try (ProxyHarness proxy = ProxyHarness.forUpstream(freePort()).with(Key.STARTUP_MAX_HELD, "0")
+        .with(Key.STARTUP_HOLD_TIMEOUT, "30s").start()) {
       // With no room to hold, the request fails at once instead of waiting for the 30 s hold timeout.
       HttpResponse<String> response = proxy.send(HttpRequest.newBuilder(proxy.uri("/x"))
           .timeout(Duration.ofSeconds(10)).build());

@@ -7,27 +7,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import batcycle.config.ConfigException;
 import batcycle.config.IoTransport;
 import batcycle.config.Key;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import io.vertx.core.transport.Transport;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every transport batcycle can pick proxies requests with bodies both ways; auto prefers epoll. */
 class TransportIT {
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   @ParameterizedTest
   @ValueSource(strings = {"nio", "epoll", "io_uring"})
@@ -39,8 +34,8 @@ class TransportIT {
     };
     // Native transports depend on the kernel and its sandbox; the default suite already runs on what auto picks.
     assumeTrue(transport != null && transport.available(), name + " is not available on this host");
-    origin = RecordingOrigin.start((request, body) -> request.response().end("echo:" + body));
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.TRANSPORT, name));
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> request.response().end("echo:" + body)));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.TRANSPORT, name));
 
     String large = "x".repeat(300_000);
     HttpResponse<String> response = proxy.send(HttpRequest.newBuilder(proxy.uri("/upload"))

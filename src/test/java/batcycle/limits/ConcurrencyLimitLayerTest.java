@@ -46,8 +46,9 @@ class ConcurrencyLimitLayerTest {
     loop.close();
   }
 
-  private ConcurrencyLimitLayer layer(ConcurrencyLimiter limiter, LimitConfig config) {
-    return new ConcurrencyLimitLayer(limiter, config.queueTimeout());
+  /** The layer over a fresh limiter of {@code config}, whose meters go to {@link #registry}. */
+  private ConcurrencyLimitLayer layer(LimitConfig config) {
+    return new ConcurrencyLimitLayer(new ConcurrencyLimiter(config, registry), config.queueTimeout());
   }
 
   private Exchange exchange(String path) {
@@ -78,8 +79,7 @@ class ConcurrencyLimitLayerTest {
   @Test
   void shedsBeyondTheLimitAndQueueAndGrantsQueuedRequestsWhenAResponseEnds() throws Exception {
     LimitConfig config = config("2", "1", "5s");
-    ConcurrencyLimiter limiter = new ConcurrencyLimiter(config, registry);
-    ConcurrencyLimitLayer layer = layer(limiter, config);
+    ConcurrencyLimitLayer layer = layer(config);
     Exchange first = exchange("/1");
     onLoop(() -> layer.handle(first, app));
     onLoop(() -> layer.handle(exchange("/2"), app));
@@ -111,8 +111,7 @@ class ConcurrencyLimitLayerTest {
   @Test
   void aQueuedRequestGivesUpAfterTheQueueTimeout() throws Exception {
     LimitConfig config = config("1", "4", "100ms");
-    ConcurrencyLimiter limiter = new ConcurrencyLimiter(config, registry);
-    ConcurrencyLimitLayer layer = layer(limiter, config);
+    ConcurrencyLimitLayer layer = layer(config);
     onLoop(() -> layer.handle(exchange("/1"), app));
     long start = System.nanoTime();
     Future<UpstreamResponse> queued = onLoop(() -> layer.handle(exchange("/2"), app));
@@ -125,8 +124,7 @@ class ConcurrencyLimitLayerTest {
   @Test
   void aQueuedRequestWaitsNoLongerThanItsDeadline() throws Exception {
     LimitConfig config = config("1", "4", "10s");
-    ConcurrencyLimiter limiter = new ConcurrencyLimiter(config, registry);
-    ConcurrencyLimitLayer layer = layer(limiter, config);
+    ConcurrencyLimitLayer layer = layer(config);
     onLoop(() -> layer.handle(exchange("/1"), app));
     Exchange hurried = exchange("/2");
     hurried.deadlineNanos(System.nanoTime() + 100_000_000L);
@@ -137,8 +135,7 @@ class ConcurrencyLimitLayerTest {
   @Test
   void releasesThePermitWhenTheExchangeFailsOrTheClientLeavesTheQueue() throws Exception {
     LimitConfig config = config("1", "1", "10s");
-    ConcurrencyLimiter limiter = new ConcurrencyLimiter(config, registry);
-    ConcurrencyLimitLayer layer = layer(limiter, config);
+    ConcurrencyLimitLayer layer = layer(config);
     Exchange failing = exchange("/1");
     onLoop(() -> layer.handle(failing, app));
     Exchange leaving = exchange("/2");
@@ -160,8 +157,7 @@ class ConcurrencyLimitLayerTest {
   @Test
   void aWebSocketTunnelGivesItsPermitBackOnceEstablished() throws Exception {
     LimitConfig config = config("1", "0", "1s");
-    ConcurrencyLimiter limiter = new ConcurrencyLimiter(config, registry);
-    ConcurrencyLimitLayer layer = layer(limiter, config);
+    ConcurrencyLimitLayer layer = layer(config);
     Next tunnel = exchange -> new Response(101).future();
     onLoop(() -> layer.handle(exchange("/ws"), tunnel));
     assertThat(gauge("batcycle.concurrency.active")).isZero();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import batcycle.config.Key;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Load shedding through the real proxy: the concurrency limit with its queue, and the optional rate limit. */
 class LimitsIT {
@@ -28,20 +27,16 @@ class LimitsIT {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   /** An app that holds every request until {@link #releaseAll}, counting how many it holds at once. */
   private void startHoldingApp(Map<Key, String> overrides) {
-    origin = RecordingOrigin.start((request, body) -> {
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> {
       maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       held.add(request);
-    });
-    proxy = ProxyHarness.start(origin.port(), overrides);
+    }));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(overrides));
   }
 
   private void releaseAll() {
@@ -99,8 +94,9 @@ class LimitsIT {
 
   @Test
   void theRateLimitAnswers429WithRetryAfter() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.RATE_LIMIT_LIMIT, "3", Key.RATE_LIMIT_PERIOD, "1m"));
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.RATE_LIMIT_LIMIT, "3")
+        .with(Key.RATE_LIMIT_PERIOD, "1m"));
     for (int i = 0; i < 3; i++) {
       assertThat(proxy.get("/").statusCode()).isEqualTo(200);
     }

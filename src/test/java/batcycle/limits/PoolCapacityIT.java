@@ -16,9 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One capacity limit, not two: every request in flight to an HTTP/1.1 app needs a connection of its own, so the pool
@@ -30,21 +30,19 @@ class PoolCapacityIT {
   private static final int UPLOADS = 70;
 
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private final List<Socket> uploads = new ArrayList<>();
 
   @AfterEach
   void close() {
-    List<AutoCloseable> all = new ArrayList<>(uploads);
-    all.add(proxy);
-    all.add(origin);
-    Closing.all(all.toArray(AutoCloseable[]::new));
+    Closing.all(uploads.toArray(AutoCloseable[]::new)); // before the proxy, which the extension closes after this
   }
 
   @Test
   void seventyStreamingUploadsLeaveConnectionsForEveryoneElse() throws Exception {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.BUFFER_REQUEST_BODY, "1KiB"));
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.BUFFER_REQUEST_BODY, "1KiB"));
     for (int i = 0; i < UPLOADS; i++) {
       Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
       uploads.add(socket);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import batcycle.config.Key;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.PrometheusText;
 import batcycle.testing.RawHttp;
@@ -12,26 +11,22 @@ import batcycle.testing.RecordingOrigin;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The values on /metrics after known traffic through a real batcycle. */
 class MetricsIT {
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   private void start(Map<Key, String> overrides) {
-    origin = RecordingOrigin.start((request, body) -> {
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> {
       String path = request.path();
       int status = path.startsWith("/status/") ? Integer.parseInt(path.substring(8)) : 200;
       request.response().setStatusCode(status).end("x".repeat(10));
-    });
-    proxy = ProxyHarness.start(origin.port(), overrides);
+    }));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(overrides));
   }
 
   /** Waits until every exchange has been recorded (recording happens when the response has been written). */
@@ -82,11 +77,11 @@ class MetricsIT {
 
   @Test
   void countsLocalRepliesAndRejectionsByReason() throws Exception {
-    origin = RecordingOrigin.start();
+    origin = proxy.closesAfter(RecordingOrigin.start());
     int deadPort = origin.port();
     origin.close();
     origin = null;
-    proxy = ProxyHarness.start(deadPort, NO_RETRIES);
+    proxy.start(ProxyHarness.forUpstream(deadPort).with(NO_RETRIES));
     assertThat(proxy.get("/down").statusCode()).isEqualTo(502);
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       assertThat(raw.send("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").readResponse().status()).isEqualTo(400);
@@ -141,15 +136,15 @@ class MetricsIT {
   void tracksOpenClientConnectionsAndInFlightRequests() throws Exception {
     RecordingOrigin[] self = new RecordingOrigin[1];
     java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
-    origin = RecordingOrigin.start((request, body) -> {
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> {
       if (request.path().equals("/hold")) {
         release.thenRun(() -> self[0].vertx().runOnContext(v -> request.response().end("late")));
       } else {
         request.response().end("now");
       }
-    });
+    }));
     self[0] = origin;
-    proxy = ProxyHarness.start(origin.port());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     try (RawHttp first = RawHttp.connect(proxy.port()); RawHttp second = RawHttp.connect(proxy.port())) {
       // Vert.x learns a connection's protocol (HTTP/1.1 or h2c) from its first bytes, and counts it from then on.
       assertThat(second.send("GET /now HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().bodyText()).isEqualTo("now");

@@ -55,7 +55,7 @@ class PrometheusIT {
       self[0].vertx().setTimer(1 + n % 7, t -> request.response().setStatusCode(n % 5 == 0 ? 500 : 200).end("ok"));
     });
     self[0] = origin;
-    proxy = ProxyHarness.start(origin.port());
+    proxy = ProxyHarness.forUpstream(origin.port()).start();
     prometheusPort = freePort();
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(config, """

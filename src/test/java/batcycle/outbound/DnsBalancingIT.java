@@ -11,14 +11,12 @@ import io.vertx.core.http.HttpServerOptions;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A remote with several addresses: names resolved through a DNS server of the test (TTL honoured, changes
@@ -27,18 +25,12 @@ import org.junit.jupiter.api.Test;
  */
 class DnsBalancingIT {
   private final TestDnsServer dns = TestDnsServer.start();
-  private final List<AutoCloseable> closing = new ArrayList<>();
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
-  @AfterEach
-  void close() throws Exception {
-    if (proxy != null) {
-      proxy.close();
-    }
-    for (AutoCloseable c : closing) {
-      c.close();
-    }
-    dns.close();
+
+  {
+    proxy.closesAfter(dns);
   }
 
   @Test
@@ -46,7 +38,7 @@ class DnsBalancingIT {
     RecordingOrigin first = origin("127.0.0.1", 0, "first");
     RecordingOrigin second = origin("127.0.0.2", first.port(), "second");
     dns.answer("svc.test", 1, "127.0.0.1");
-    proxy = start("http://svc.test:" + first.port(), "");
+    proxy.start(outbound("http://svc.test:" + first.port(), ""));
 
     HttpResponse<String> response = proxy.outbound("svc", "/a");
     assertThat(response.body()).isEqualTo("first");
@@ -64,7 +56,7 @@ class DnsBalancingIT {
     RecordingOrigin first = origin("127.0.0.1", 0, "first");
     RecordingOrigin second = origin("127.0.0.2", first.port(), "second");
     dns.answer("svc.test", 60, "127.0.0.1", "127.0.0.2");
-    proxy = start("http://svc.test:" + first.port(), "balancer: " + balancer);
+    proxy.start(outbound("http://svc.test:" + first.port(), "balancer: " + balancer));
 
     for (int i = 0; i < 30; i++) {
       assertThat(proxy.outbound("svc", "/n").statusCode()).isEqualTo(200);
@@ -83,9 +75,9 @@ class DnsBalancingIT {
     AtomicBoolean failing = new AtomicBoolean(true);
     RecordingOrigin bad = RecordingOrigin.start((request, body) -> request.response()
         .setStatusCode(failing.get() ? 503 : 200).end(failing.get() ? "down" : "back"));
-    closing.add(bad);
-    proxy = start(List.of(good1.port(), good2.port(), bad.port()).stream().map(p -> "http://127.0.0.1:" + p)
-        .toList().toString(), "outlier: {consecutiveFailures: 2, ejectionTime: 1s}");
+    proxy.closesAfter(bad);
+    proxy.start(outbound(List.of(good1.port(), good2.port(), bad.port()).stream().map(p -> "http://127.0.0.1:" + p)
+        .toList().toString(), "outlier: {consecutiveFailures: 2, ejectionTime: 1s}"));
 
     for (int i = 0; i < 30; i++) {
       assertThat(proxy.outbound("svc", "/n").statusCode()).as("a retry goes to another address").isEqualTo(200);
@@ -111,8 +103,8 @@ class DnsBalancingIT {
     try (ServerSocket socket = new ServerSocket(0)) {
       closed = socket.getLocalPort();
     }
-    proxy = start("[http://127.0.0.1:" + good.port() + ", http://127.0.0.1:" + closed + "]",
-        "outlier: {consecutiveFailures: 1, ejectionTime: 1h}");
+    proxy.start(outbound("[http://127.0.0.1:" + good.port() + ", http://127.0.0.1:" + closed + "]",
+        "outlier: {consecutiveFailures: 1, ejectionTime: 1h}"));
 
     for (int i = 0; i < 10; i++) {
       assertThat(proxy.outbound("svc", "/n").statusCode()).isEqualTo(200);
@@ -120,7 +112,6 @@ class DnsBalancingIT {
     await().untilAsserted(() -> assertThat(proxy.metric("batcycle_upstream_endpoints", "upstream", "svc",
         "state", "ejected")).isEqualTo(1.0));
     good.close();
-    closing.remove(good);
     // Both down now: the good one fails too, yet it stays in rotation, and the client gets a plain 502.
     HttpResponse<String> response = proxy.outbound("svc", "/n");
     assertThat(response.statusCode()).isEqualTo(502);
@@ -131,7 +122,7 @@ class DnsBalancingIT {
   @Test
   void aNameThatDoesNotResolveFailsFastAndWorksOnceItDoes() {
     RecordingOrigin remote = origin("127.0.0.1", 0, "late");
-    proxy = start("http://late.test:" + remote.port(), "");
+    proxy.start(outbound("http://late.test:" + remote.port(), ""));
 
     HttpResponse<String> failed = proxy.outbound("svc", "/a");
     assertThat(failed.statusCode()).isEqualTo(502);
@@ -146,13 +137,14 @@ class DnsBalancingIT {
   private RecordingOrigin origin(String host, int port, String name) {
     RecordingOrigin origin = RecordingOrigin.start(host, port, new HttpServerOptions(),
         (request, body) -> request.response().end(name));
-    closing.add(origin);
+    proxy.closesAfter(origin);
     return origin;
   }
 
-  private ProxyHarness start(String upstream, String settings) {
-    return ProxyHarness.start(1, Map.of(Key.DNS_SERVERS, dns.address(), Key.DNS_MIN_TTL, "200ms",
-        Key.DNS_MAX_TTL, "1s"), """
+  /** The settings of a proxy with one outbound entry to {@code upstream}; {@code settings} are the entry's own. */
+  private ProxyHarness.Builder outbound(String upstream, String settings) {
+    return ProxyHarness.forUpstream(1).with(Key.DNS_SERVERS, dns.address()).with(Key.DNS_MIN_TTL, "200ms")
+        .with(Key.DNS_MAX_TTL, "1s").yaml("""
         outbound:
           - name: svc
             listen: 127.0.0.1:0

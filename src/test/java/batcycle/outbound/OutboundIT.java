@@ -13,29 +13,26 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The app calls a remote through its outbound listener, plain HTTP: what the remote gets, and what is recorded. */
 class OutboundIT {
   private final RecordingOrigin app = RecordingOrigin.start((request, body) -> request.response().end("app"));
   private final RecordingOrigin remote = RecordingOrigin.start((request, body) -> request.response()
       .putHeader("x-remote", "yes").end("remote " + request.method() + " " + request.uri()));
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
-  @AfterEach
-  void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    app.close();
-    remote.close();
+  {
+    proxy.closesAfter(app);
+    proxy.closesAfter(remote);
   }
 
   @Test
   void forwardsTheAppsCallToTheRemoteUnderTheRemotesOwnHostName() {
-    proxy = ProxyHarness.start(app.port(), Map.of(Key.OUTBOUND,
-        "payments=127.0.0.1:0=http://localhost:" + remote.port()));
+    proxy.start(ProxyHarness.forUpstream(app.port())
+        .with(Key.OUTBOUND, "payments=127.0.0.1:0=http://localhost:" + remote.port()));
 
     HttpResponse<String> response = proxy.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
             + proxy.outboundPort("payments") + "/charge?id=7"))
@@ -63,7 +60,8 @@ class OutboundIT {
     assertThat(line.path()).isEqualTo("/charge");
     await().untilAsserted(() -> assertThat(proxy.metric("batcycle_requests_seconds_count", "direction", "outbound",
         "upstream", "payments", "outcome", "success")).isEqualTo(1.0));
-    assertThat(proxy.metric("batcycle_requests_seconds_count", "direction", "inbound")).isZero();
+    // The inbound path served nothing: its timer series appear with its first request.
+    assertThat(proxy.metricOrZero("batcycle_requests_seconds_count", "direction", "inbound")).isZero();
   }
 
   @Test
@@ -72,9 +70,10 @@ class OutboundIT {
     try (ServerSocket socket = new ServerSocket(0)) {
       dead = socket.getLocalPort();
     }
-    proxy = ProxyHarness.start(app.port(), Map.of(Key.OUTBOUND,
-        "down=127.0.0.1:0=http://127.0.0.1:" + dead + ",up=127.0.0.1:0=http://127.0.0.1:" + remote.port(),
-        Key.RETRY_MAX_ATTEMPTS, "2"));
+    proxy.start(ProxyHarness.forUpstream(app.port())
+        .with(Key.OUTBOUND, "down=127.0.0.1:0=http://127.0.0.1:" + dead
+            + ",up=127.0.0.1:0=http://127.0.0.1:" + remote.port())
+        .with(Key.RETRY_MAX_ATTEMPTS, "2"));
 
     HttpResponse<String> failed = proxy.outbound("down", "/x");
     assertThat(failed.statusCode()).isEqualTo(502);
@@ -93,13 +92,13 @@ class OutboundIT {
 
   @Test
   void theAppsHostIsReplacedByAConfiguredOneAndViaIsAddedWhenAsked() {
-    proxy = ProxyHarness.start(app.port(), Map.of(), """
+    proxy.start(ProxyHarness.forUpstream(app.port()).yaml("""
         outbound:
           - name: api
             listen: 127.0.0.1:0
             upstream: http://127.0.0.1:%d
             headers: {host: api.example.com, via: true}
-        """.formatted(remote.port()));
+        """.formatted(remote.port())));
 
     assertThat(proxy.outbound("api", "/v1").statusCode()).isEqualTo(200);
     assertThat(remote.last().header("host")).isEqualTo("api.example.com");
@@ -132,8 +131,9 @@ class OutboundIT {
 
   @Test
   void outboundListenersCloseAfterTheInboundOneWhenTheAppHasStopped() {
-    proxy = ProxyHarness.start(app.port(), Map.of(Key.OUTBOUND, "r=127.0.0.1:0=http://127.0.0.1:" + remote.port(),
-        Key.DRAIN_DELAY, "0s", Key.DRAIN_TIMEOUT, "3s"));
+    proxy.start(ProxyHarness.forUpstream(app.port())
+        .with(Key.OUTBOUND, "r=127.0.0.1:0=http://127.0.0.1:" + remote.port())
+        .with(Key.DRAIN_DELAY, "0s").with(Key.DRAIN_TIMEOUT, "3s"));
     int outboundPort = proxy.outboundPort("r");
 
     var drained = proxy.batcycle().drainAndClose("test");

@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The inbound side's policies, per remote: retries with their budget and Idempotency-Key, the breaker, timeouts,
@@ -45,11 +44,8 @@ class OutboundPolicyIT {
       request.response().end("ok " + request.getHeader("traceparent"));
     }
   });
-  private ProxyHarness proxy;
-
-  @BeforeEach
-  void start() {
-    proxy = ProxyHarness.start(app.port(), Map.of(), """
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.forUpstream(app::port).thenClose(remote).thenClose(app).yaml("""
         outbound:
           - name: retrying
             listen: 127.0.0.1:0
@@ -81,15 +77,7 @@ class OutboundPolicyIT {
             listen: 127.0.0.1:0
             upstream: http://127.0.0.1:%1$d
             tracing: {startTraces: true}
-        """.formatted(remote.port()));
-  }
-
-  @AfterEach
-  void close() {
-    proxy.close();
-    remote.close();
-    app.close();
-  }
+        """.formatted(remote.port())).build();
 
   @Test
   void eachRemoteRetriesAsItsOwnSettingsSay() {

@@ -48,7 +48,8 @@ class OutboundReloadIT {
   @Test
   void anEntrysOwnSettingsApplyToTheNextCallAndItsAddressWaitsForARestart() throws Exception {
     Path file = Files.writeString(dir.resolve("batcycle.yaml"), yaml("1", "127.0.0.1:0"));
-    try (ProxyHarness proxy = ProxyHarness.startWithFile(1, file, Map.of(Key.RELOAD_WATCH_CONFIG, "false"))) {
+    try (ProxyHarness proxy = ProxyHarness.forUpstream(1).configFile(file)
+        .with(Key.RELOAD_WATCH_CONFIG, "false").start()) {
       assertThat(proxy.outbound("payments", "/a").statusCode()).as("no retry").isEqualTo(503);
       calls.set(0);
 

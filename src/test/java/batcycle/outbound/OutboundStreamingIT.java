@@ -28,9 +28,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -49,7 +49,8 @@ class OutboundStreamingIT {
   private final Vertx remoteVertx = Vertx.vertx();
   /** The connections requests came on, by protocol. */
   private final Map<String, java.util.Set<Object>> connectionsByProtocol = new ConcurrentHashMap<>();
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   @BeforeAll
   static void certificates() {
@@ -57,20 +58,17 @@ class OutboundStreamingIT {
     caFile = ca.writeCa(dir.resolve("ca.pem"));
   }
 
-  @AfterEach
-  void close() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    Futures.await(remoteVertx.close());
+
+  {
+    proxy.closesAfter(() -> Futures.await(remoteVertx.close()));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"https-h2", "https-http1", "h2c"})
   void largeBodiesStreamBothWaysIntact(String kind) throws Exception {
     int port = remote(kind.startsWith("https"), !kind.equals("https-http1"));
-    proxy = start((kind.startsWith("https") ? "https://localhost:" : "http://127.0.0.1:") + port,
-        kind.equals("h2c") ? "protocol: h2" : "protocol: auto");
+    proxy.start(outbound((kind.startsWith("https") ? "https://localhost:" : "http://127.0.0.1:") + port,
+        kind.equals("h2c") ? "protocol: h2" : "protocol: auto"));
     byte[] body = new byte[BODY];
     new Random(7).nextBytes(body);
 
@@ -91,13 +89,13 @@ class OutboundStreamingIT {
   @Test
   void manyConcurrentRequestsShareOneHttp2Connection() throws Exception {
     int port = remote(true, true);
-    proxy = ProxyHarness.start(1, Map.of(Key.EVENT_LOOPS, "1", Key.TIMEOUTS_CONNECT, "20s"), """
+    proxy.start(ProxyHarness.forUpstream(1).with(Key.EVENT_LOOPS, "1").with(Key.TIMEOUTS_CONNECT, "20s").yaml("""
         outbound:
           - name: remote
             listen: 127.0.0.1:0
             upstream: https://localhost:%d
             tls: {caFile: %s}
-        """.formatted(port, caFile));
+        """.formatted(port, caFile)));
     assertThat(proxy.outbound("remote", "/hello").statusCode()).isEqualTo(200); // the connection is made
 
     List<CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
@@ -116,7 +114,7 @@ class OutboundStreamingIT {
   @ValueSource(booleans = {false, true})
   void aWebSocketReachesTheRemoteThroughTheOutboundListener(boolean tls) {
     int port = remote(tls, true);
-    proxy = start((tls ? "https://localhost:" : "http://127.0.0.1:") + port, "protocol: auto");
+    proxy.start(outbound((tls ? "https://localhost:" : "http://127.0.0.1:") + port, "protocol: auto"));
     Vertx clientVertx = Vertx.vertx();
     try {
       WebSocketClient client = clientVertx.createWebSocketClient();
@@ -175,8 +173,9 @@ class OutboundStreamingIT {
     return URI.create("http://127.0.0.1:" + proxy.outboundPort("remote") + path);
   }
 
-  private static ProxyHarness start(String url, String settings) {
-    return ProxyHarness.start(1, Map.of(Key.TIMEOUTS_CONNECT, "20s"), """
+  /** The settings of a proxy with one outbound entry to {@code url}; {@code settings} are the entry's own. */
+  private static ProxyHarness.Builder outbound(String url, String settings) {
+    return ProxyHarness.forUpstream(1).with(Key.TIMEOUTS_CONNECT, "20s").yaml("""
         outbound:
           - name: remote
             listen: 127.0.0.1:0

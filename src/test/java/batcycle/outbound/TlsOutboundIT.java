@@ -15,12 +15,10 @@ import io.vertx.core.net.PemTrustOptions;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,8 +31,8 @@ class TlsOutboundIT {
   static Path dir;
   private static TestCertificates ca;
   private static Path caFile;
-  private final List<AutoCloseable> closing = new ArrayList<>();
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   @BeforeAll
   static void certificates() {
@@ -42,20 +40,10 @@ class TlsOutboundIT {
     caFile = ca.writeCa(dir.resolve("ca.pem"));
   }
 
-  @AfterEach
-  void close() throws Exception {
-    if (proxy != null) {
-      proxy.close();
-    }
-    for (AutoCloseable c : closing) {
-      c.close();
-    }
-  }
-
   @Test
   void verifiesTheRemoteAgainstTheCaFileAndSpeaksHttp2WhenTheRemoteOffersIt() {
     RecordingOrigin remote = tlsServer(ca.server("good", Duration.ofDays(1)), true, false);
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
+    proxy.start(outbound("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}"));
 
     HttpResponse<String> response = proxy.outbound("secure", "/pay");
 
@@ -67,7 +55,7 @@ class TlsOutboundIT {
   @Test
   void fallsBackToHttp11WhenTheRemoteOffersNoHttp2() {
     RecordingOrigin remote = tlsServer(ca.server("h1", Duration.ofDays(1)), false, false);
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
+    proxy.start(outbound("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}"));
 
     assertThat(proxy.outbound("secure", "/a").statusCode()).isEqualTo(200);
     assertThat(proxy.outbound("secure", "/b").statusCode()).isEqualTo(200);
@@ -79,7 +67,7 @@ class TlsOutboundIT {
   @Test
   void aCertificateForAnotherHostIsRefusedWithItsOwnErrorCodeAndFlag() {
     RecordingOrigin remote = tlsServer(ca.wrongHostServer("other"), true, false);
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
+    proxy.start(outbound("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}"));
 
     assertVerificationFailure(proxy.outbound("secure", "/x"), remote);
   }
@@ -87,7 +75,7 @@ class TlsOutboundIT {
   @Test
   void anExpiredCertificateIsRefused() {
     RecordingOrigin remote = tlsServer(ca.expiredServer("expired"), true, false);
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
+    proxy.start(outbound("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}"));
 
     assertVerificationFailure(proxy.outbound("secure", "/x"), remote);
   }
@@ -96,19 +84,18 @@ class TlsOutboundIT {
   void aCertificateFromAnUntrustedCaIsRefusedWhetherACaFileIsSetOrNot() {
     TestCertificates stranger = TestCertificates.newCa("stranger");
     RecordingOrigin remote = tlsServer(stranger.server("untrusted", Duration.ofDays(1)), true, false);
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
+    proxy.start(outbound("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}"));
     assertVerificationFailure(proxy.outbound("secure", "/x"), remote);
-    proxy.close();
 
-    proxy = start("https://localhost:" + remote.port(), "protocol: auto"); // the system's trust store
+    proxy.restart(outbound("https://localhost:" + remote.port(), "protocol: auto")); // the system's trust store
     assertVerificationFailure(proxy.outbound("secure", "/x"), remote);
   }
 
   @Test
   void theConfiguredServerNameIsSentAsSniAndVerifiedWhileTheUrlNamesAnAddress() {
     RecordingOrigin remote = tlsServer(ca.serverFor("internal", "api.internal"), false, false);
-    proxy = start("https://127.0.0.1:" + remote.port(),
-        "tls: {caFile: " + caFile + ", serverName: api.internal}");
+    proxy.start(outbound("https://127.0.0.1:" + remote.port(),
+        "tls: {caFile: " + caFile + ", serverName: api.internal}"));
 
     HttpResponse<String> response = proxy.outbound("secure", "/x");
 
@@ -120,21 +107,20 @@ class TlsOutboundIT {
   void presentsTheClientCertificateToARemoteThatRequiresOne() {
     RecordingOrigin remote = tlsServer(ca.server("mtls", Duration.ofDays(1)), true, true);
     Path client = write(ca.client("app.batcycle"));
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}");
+    proxy.start(outbound("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + "}"));
     HttpResponse<String> refused = proxy.outbound("secure", "/x");
     assertThat(refused.statusCode()).isEqualTo(502);
     assertThat(refused.headers().firstValue("x-batcycle-error")).contains("upstream_tls_failure");
-    proxy.close();
 
-    proxy = start("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + ", certFile: "
-        + client.resolve("tls.crt") + ", keyFile: " + client.resolve("tls.key") + "}");
+    proxy.restart(outbound("https://localhost:" + remote.port(), "tls: {caFile: " + caFile + ", certFile: "
+        + client.resolve("tls.crt") + ", keyFile: " + client.resolve("tls.key") + "}"));
     assertThat(proxy.outbound("secure", "/x").statusCode()).isEqualTo(200);
   }
 
   @Test
   void protocolH2RefusesARemoteThatDoesNotAgreeToHttp2() {
     RecordingOrigin remote = tlsServer(ca.server("h1only", Duration.ofDays(1)), false, false);
-    proxy = start("https://localhost:" + remote.port(), "protocol: h2\n    tls: {caFile: " + caFile + "}");
+    proxy.start(outbound("https://localhost:" + remote.port(), "protocol: h2\n    tls: {caFile: " + caFile + "}"));
 
     HttpResponse<String> response = proxy.outbound("secure", "/x");
 
@@ -169,7 +155,7 @@ class TlsOutboundIT {
     RecordingOrigin remote = RecordingOrigin.start(options, (request, body) -> request.response().end(
         request.version().alpnName() + " " + request.authority() + " sni=" + request.connection()
             .indicatedServerName()));
-    closing.add(remote);
+    proxy.closesAfter(remote);
     return remote;
   }
 
@@ -180,9 +166,10 @@ class TlsOutboundIT {
     return files;
   }
 
-  private static ProxyHarness start(String url, String settings) {
+  /** The settings of a proxy with one outbound entry to {@code url}; {@code settings} are the entry's own. */
+  private ProxyHarness.Builder outbound(String url, String settings) {
     // The handshake is bounded by timeouts.connect; a JVM's first handshakes, on a busy machine, can take seconds.
-    return ProxyHarness.start(1, Map.of(Key.RETRY_MAX_ATTEMPTS, "1", Key.TIMEOUTS_CONNECT, "20s"), """
+    return ProxyHarness.forUpstream(1).with(Key.RETRY_MAX_ATTEMPTS, "1").with(Key.TIMEOUTS_CONNECT, "20s").yaml("""
         outbound:
           - name: secure
             listen: 127.0.0.1:0

@@ -28,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real gRPC (vertx-grpc client and server, raw Buffer messages) through batcycle with {@code upstreamProtocol: h2c}.
@@ -38,7 +39,8 @@ class GrpcIT {
 
   private Vertx originVertx;
   private Vertx clientVertx;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private GrpcClient client;
   /** Request headers of every call as the gRPC server saw them. */
   private final List<MultiMap> seenHeaders = new CopyOnWriteArrayList<>();
@@ -50,7 +52,8 @@ class GrpcIT {
     HttpServer server = originVertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
         .requestHandler(grpc);
     int originPort = Futures.await(server.listen(0, "127.0.0.1")).actualPort();
-    proxy = ProxyHarness.start(originPort, Map.of(Key.UPSTREAM_PROTOCOL, "h2c"));
+    proxy.closesAfter(() -> Futures.await(originVertx.close()));
+    proxy.start(ProxyHarness.forUpstream(originPort).with(Key.UPSTREAM_PROTOCOL, "h2c"));
     clientVertx = Vertx.vertx();
     client = GrpcClient.client(clientVertx, new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
@@ -60,9 +63,7 @@ class GrpcIT {
   @AfterEach
   void stop() {
     Futures.await(client.close());
-    Futures.await(clientVertx.close());
-    proxy.close();
-    Futures.await(originVertx.close());
+    Futures.await(clientVertx.close()); // the extension closes the proxy, then the origin, after this
   }
 
   /** The gRPC app: one service, one behaviour per method, every message a raw Buffer. */

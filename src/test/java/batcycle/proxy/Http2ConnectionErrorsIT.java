@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Frames a client may not send, on raw HTTP/2 connections, answered as RFC 9113 §5.1 and §5.1.1 require (the cases
@@ -21,25 +22,26 @@ class Http2ConnectionErrorsIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private RawH2 client;
 
   @AfterEach
   void close() {
-    Closing.all(client, proxy, origin);
+    Closing.all(client); // before the proxy, which the extension closes after this
   }
 
   private void start(long responseDelayMs) {
     RecordingOrigin[] self = new RecordingOrigin[1];
-    origin = RecordingOrigin.start((request, body) -> {
+    origin = proxy.closesAfter(RecordingOrigin.start((request, body) -> {
       if (responseDelayMs == 0) {
         request.response().end("ok");
       } else {
         self[0].vertx().setTimer(responseDelayMs, t -> request.response().end("ok"));
       }
-    });
+    }));
     self[0] = origin;
-    proxy = ProxyHarness.start(origin.port());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     client = RawH2.connect(proxy.port()).preface();
   }
 
@@ -89,8 +91,8 @@ class Http2ConnectionErrorsIT {
 
   @Test
   void anInvalidPrefaceClosesTheConnectionWithoutAnHttp1Answer() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     client = RawH2.connect(proxy.port()).raw("INVALID CONNECTION PREFACE\r\n\r\n");
 
     Frame first = client.next(WAIT);
@@ -100,8 +102,8 @@ class Http2ConnectionErrorsIT {
 
   @Test
   void aPrefaceBrokenAfterItsFirstBytesClosesTheConnectionToo() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port());
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()));
     client = RawH2.connect(proxy.port()).raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\rQ");
 
     assertThat(client.next(WAIT).type()).isIn(Frame.END, "GOAWAY");

@@ -68,7 +68,7 @@ class Http2IT {
   @Test
   void http2GetReachesHttp11OriginWithAuthorityAsHostAndNoBodyFraming() {
     var origin = origin(RecordingOrigin.start((request, body) -> request.response().end("hello")));
-    var proxy = proxy(ProxyHarness.start(origin.port()));
+    var proxy = proxy(ProxyHarness.forUpstream(origin.port()).start());
 
     Reply reply = exchange(proxy, HttpMethod.GET, "/things?q=1", "example.test:8443", null, false);
 
@@ -88,7 +88,7 @@ class Http2IT {
   @Test
   void http2PostWithContentLengthIsEchoedWholeAndReachesOriginWithThatLength() {
     var origin = origin(echoOrigin());
-    var proxy = proxy(ProxyHarness.start(origin.port()));
+    var proxy = proxy(ProxyHarness.forUpstream(origin.port()).start());
     Buffer body = randomBody(200_000, 1);
 
     Reply reply = exchange(proxy, HttpMethod.POST, "/upload", "app.test", body, true);
@@ -105,7 +105,7 @@ class Http2IT {
   @Test
   void http2PostWithoutContentLengthIsEchoedWholeAndReachesOriginChunked() {
     var origin = origin(echoOrigin());
-    var proxy = proxy(ProxyHarness.start(origin.port()));
+    var proxy = proxy(ProxyHarness.forUpstream(origin.port()).start());
     Buffer body = randomBody(200_000, 2);
 
     Reply reply = exchange(proxy, HttpMethod.POST, "/upload", "app.test", body, false);
@@ -129,7 +129,7 @@ class Http2IT {
         .putHeader("X-End-To-End", "kept")
         .setChunked(true)
         .end("answer")));
-    var proxy = proxy(ProxyHarness.start(origin.port()));
+    var proxy = proxy(ProxyHarness.forUpstream(origin.port()).start());
 
     Reply reply = exchange(proxy, HttpMethod.GET, "/", "app.test", null, false);
 
@@ -156,7 +156,7 @@ class Http2IT {
       }
       release.forEach(r -> r.response().end("answer to " + r.getHeader("x-stream")));
     }));
-    var proxy = proxy(ProxyHarness.start(origin.port()));
+    var proxy = proxy(ProxyHarness.forUpstream(origin.port()).start());
 
     List<Future<Reply>> replies = new ArrayList<>();
     for (int i = 0; i < streams; i++) {
@@ -178,7 +178,7 @@ class Http2IT {
   @Test
   void h2cUpgradeHeadersOnAGetNeverReachTheOrigin() throws Exception {
     var origin = origin(RecordingOrigin.start((request, body) -> request.response().end("plain")));
-    var proxy = proxy(ProxyHarness.start(origin.port()));
+    var proxy = proxy(ProxyHarness.forUpstream(origin.port()).start());
 
     try (var http = RawHttp.connect(proxy.port())) {
       http.send("GET /upgrade-me HTTP/1.1\r\nHost: app.test\r\nConnection: Upgrade, HTTP2-Settings\r\n"
@@ -197,7 +197,7 @@ class Http2IT {
   @Test
   void h2cUpgradeHeadersOnAPostWithABodyNeverReachTheOrigin() throws Exception {
     var origin = origin(echoOrigin());
-    var proxy = proxy(ProxyHarness.start(origin.port()));
+    var proxy = proxy(ProxyHarness.forUpstream(origin.port()).start());
 
     try (var http = RawHttp.connect(proxy.port())) {
       http.send("POST /upgrade-me HTTP/1.1\r\nHost: app.test\r\nConnection: Upgrade, HTTP2-Settings\r\n"
@@ -220,7 +220,7 @@ class Http2IT {
           request.response().trailers().add("x-checksum", "abc123").add("x-items", "3");
           request.response().end(body.length() == 0 ? Buffer.buffer("no body") : body);
         }));
-    var proxy = proxy(ProxyHarness.start(origin.port(), Map.of(Key.UPSTREAM_PROTOCOL, "h2c")));
+    var proxy = proxy(ProxyHarness.forUpstream(origin.port()).with(Key.UPSTREAM_PROTOCOL, "h2c").start());
     Buffer body = randomBody(100_000, 3);
 
     Reply get = exchange(proxy, HttpMethod.GET, "/trailers", "app.test", null, false);
@@ -242,7 +242,7 @@ class Http2IT {
   void hopByHopHeadersOfAnHttp11ClientNeverReachAnH2cOriginButTeTrailersDoes() throws Exception {
     var origin = origin(RecordingOrigin.start(new HttpServerOptions().setHttp2ClearTextEnabled(true),
         (request, body) -> request.response().end("ok")));
-    var proxy = proxy(ProxyHarness.start(origin.port(), Map.of(Key.UPSTREAM_PROTOCOL, "h2c")));
+    var proxy = proxy(ProxyHarness.forUpstream(origin.port()).with(Key.UPSTREAM_PROTOCOL, "h2c").start());
 
     try (var http = RawHttp.connect(proxy.port())) {
       RawResponse first = http.send("GET /hop HTTP/1.1\r\nHost: app.test\r\nConnection: keep-alive, X-Foo\r\n"
@@ -285,7 +285,7 @@ class Http2IT {
           request.endHandler(v -> response.end(";bye"));
         });
     int originPort = Futures.await(originServer.listen(0, "127.0.0.1")).actualPort();
-    var proxy = proxy(ProxyHarness.start(originPort, Map.of(Key.UPSTREAM_PROTOCOL, "h2c")));
+    var proxy = proxy(ProxyHarness.forUpstream(originPort).with(Key.UPSTREAM_PROTOCOL, "h2c").start());
 
     Future<Buffer> whole = h2.request(new RequestOptions().setServer(
             SocketAddress.inetSocketAddress(proxy.port(), "127.0.0.1"))

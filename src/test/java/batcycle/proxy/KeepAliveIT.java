@@ -23,8 +23,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The keep-alive race: an app closes an idle keep-alive connection just as batcycle sends the next request on it.
@@ -34,17 +34,8 @@ import org.junit.jupiter.api.Test;
 class KeepAliveIT {
   private static final Duration BOUND = Duration.ofSeconds(10);
   private KeepAliveOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() throws Exception {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   /** One event loop and one pooled connection, so every request after the first reuses the same connection. */
   private ProxyHarness proxy(Map<Key, String> overrides) {
@@ -54,15 +45,14 @@ class KeepAliveIT {
     all.put(Key.RETRY_BACKOFF_BASE, "1ms");
     all.put(Key.RETRY_BACKOFF_MAX, "5ms");
     all.putAll(overrides);
-    proxy = ProxyHarness.start(origin.port(), all);
-    return proxy;
+    return proxy.start(ProxyHarness.forUpstream(origin.port()).with(all));
   }
 
   @Test
   void aGetNeverFailsWhenTheAppClosesEveryConnectionAfterItsFirstResponse() throws IOException {
     // The app answers the first request on a connection, then closes it the moment the next one arrives,
     // without answering: deterministically what a keep-alive timeout firing at the wrong moment does.
-    origin = new KeepAliveOrigin("", 1);
+    origin = proxy.closesAfter(new KeepAliveOrigin("", 1));
     proxy(Map.of());
     for (int i = 0; i < 5; i++) {
       HttpResponse<String> response = proxy.get("/item/" + i);
@@ -80,7 +70,7 @@ class KeepAliveIT {
 
   @Test
   void aPostWithoutIdempotencyKeyThatMeetsAClosingConnectionIsNotSentAgain() throws IOException {
-    origin = new KeepAliveOrigin("", 1);
+    origin = proxy.closesAfter(new KeepAliveOrigin("", 1));
     proxy(Map.of());
     assertThat(proxy.get("/warm").statusCode()).isEqualTo(200);
     HttpResponse<String> post = proxy.send(HttpRequest.newBuilder(proxy.uri("/orders"))
@@ -95,7 +85,7 @@ class KeepAliveIT {
 
   @Test
   void stopsReusingAConnectionTheAppSaysItWillCloseWithinASecond() throws IOException {
-    origin = new KeepAliveOrigin("Keep-Alive: timeout=1\r\n", Integer.MAX_VALUE);
+    origin = proxy.closesAfter(new KeepAliveOrigin("Keep-Alive: timeout=1\r\n", Integer.MAX_VALUE));
     proxy(Map.of());
     assertThat(proxy.get("/a").statusCode()).isEqualTo(200);
     assertThat(proxy.get("/b").statusCode()).isEqualTo(200);
@@ -105,7 +95,7 @@ class KeepAliveIT {
 
   @Test
   void neverKeepsAConnectionPastThePoolIdleTimeoutWhateverTheAppAnnounces() throws IOException {
-    origin = new KeepAliveOrigin("Keep-Alive: timeout=60\r\n", Integer.MAX_VALUE);
+    origin = proxy.closesAfter(new KeepAliveOrigin("Keep-Alive: timeout=60\r\n", Integer.MAX_VALUE));
     proxy(Map.of(Key.POOL_IDLE_TIMEOUT, "1s"));
     assertThat(proxy.get("/a").statusCode()).isEqualTo(200);
     // Vert.x alone would adopt the app's 60 s; batcycle closes it after its own 1 s (checked every second).

@@ -50,7 +50,7 @@ class LargeBodyIT {
         request.response().setStatusCode(404).end();
       }
     }).listen(0, "127.0.0.1"));
-    proxy = ProxyHarness.start(origin.actualPort());
+    proxy = ProxyHarness.forUpstream(origin.actualPort()).start();
   }
 
   @AfterAll
@@ -86,7 +86,7 @@ class LargeBodyIT {
     Vertx demoVertx = Vertx.vertx();
     try {
       HttpServer demo = Futures.await(DemoApp.start(demoVertx, "127.0.0.1", 0));
-      try (ProxyHarness demoProxy = ProxyHarness.start(demo.actualPort())) {
+      try (ProxyHarness demoProxy = ProxyHarness.forUpstream(demo.actualPort()).start()) {
         HttpResponse<InputStream> response = demoProxy.client().send(
             HttpRequest.newBuilder(demoProxy.uri("/bytes?n=" + BODY)).build(),
             HttpResponse.BodyHandlers.ofInputStream());

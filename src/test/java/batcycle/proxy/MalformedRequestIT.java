@@ -12,11 +12,9 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -32,22 +30,10 @@ class MalformedRequestIT {
   /** A request any origin would accept, which a smuggling payload tries to slip past batcycle. */
   private static final String SMUGGLED = "GET /smuggled HTTP/1.1" + CRLF + "Host: h" + CRLF + CRLF;
 
-  private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @BeforeEach
-  void start() {
-    origin = RecordingOrigin.start((request, body) -> request.response().end("ok " + request.uri()));
-    proxy = ProxyHarness.start(origin.port());
-  }
-
-  @AfterEach
-  void stop() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    origin.close();
-  }
+  private final RecordingOrigin origin =
+      RecordingOrigin.start((request, body) -> request.response().end("ok " + request.uri()));
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.forUpstream(origin::port).thenClose(origin).build();
 
   /**
    * One row of a table. The client must see exactly {@code statuses} (in order) and then, if {@code closes}, the
@@ -360,9 +346,8 @@ class MalformedRequestIT {
 
   @Test
   void honoursLoweredHeaderAndRequestLineLimits() throws IOException {
-    proxy.close();
-    proxy = ProxyHarness.start(origin.port(),
-        Map.of(Key.LIMITS_MAX_HEADER_SIZE, "4KiB", Key.LIMITS_MAX_REQUEST_LINE, "1KiB"));
+    proxy.restart(ProxyHarness.forUpstream(origin::port).with(Key.LIMITS_MAX_HEADER_SIZE, "4KiB")
+        .with(Key.LIMITS_MAX_REQUEST_LINE, "1KiB"));
     check(rejected("header section over a 4 KiB limit", 431,
         head("GET /a HTTP/1.1", "Host: h", "X-Big: " + "v".repeat(5 * 1024))));
     check(rejected("request line over a 1 KiB limit", 414,

@@ -6,8 +6,7 @@ import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RecordingOrigin;
 import java.io.IOException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,20 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * stack trace per request).
  */
 class PercentEncodedHostIT {
-  private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @BeforeEach
-  void start() {
-    origin = RecordingOrigin.start((request, body) -> request.response().end("ok"));
-    proxy = ProxyHarness.start(origin.port());
-  }
-
-  @AfterEach
-  void stop() {
-    proxy.close();
-    origin.close();
-  }
+  private final RecordingOrigin origin = RecordingOrigin.start((request, body) -> request.response().end("ok"));
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.forUpstream(origin::port).thenClose(origin).build();
 
   @ParameterizedTest
   @ValueSource(strings = {"GET /x HTTP/1.1\r\nHost: a%6c\r\n\r\n", "GET /x HTTP/1.1\r\nHost: %6x:80\r\n\r\n",

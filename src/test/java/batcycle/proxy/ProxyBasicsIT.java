@@ -3,7 +3,6 @@ package batcycle.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.config.Key;
-import batcycle.testing.Closing;
 import batcycle.testing.ProxyHarness;
 import batcycle.testing.RawHttp;
 import batcycle.testing.RawResponse;
@@ -15,24 +14,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Plain proxying through a real batcycle: methods, bodies, keep-alive, pooling, body-less responses, 100-continue. */
 class ProxyBasicsIT {
   private RecordingOrigin origin;
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void close() {
-    Closing.all(proxy, origin);
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   private void start(RecordingOrigin.Responder responder, Map<Key, String> overrides) {
-    origin = RecordingOrigin.start(responder);
-    proxy = ProxyHarness.start(origin.port(), overrides);
+    origin = proxy.closesAfter(RecordingOrigin.start(responder));
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(overrides));
   }
 
   private static void echoMethodAndBody(HttpServerRequest request, io.vertx.core.buffer.Buffer body) {
@@ -156,7 +151,7 @@ class ProxyBasicsIT {
 
   @Test
   void answersExpectContinueAtOnceWhenTheBodyIsReadAheadThenTheFailure() throws Exception {
-    proxy = ProxyHarness.start(deadPort());
+    proxy.start(ProxyHarness.forUpstream(deadPort()));
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       raw.send("PUT /doc HTTP/1.1\r\nHost: app\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
       // batcycle wants the body now (it is read before the app is involved), as nginx and Envoy do.
@@ -168,7 +163,7 @@ class ProxyBasicsIT {
 
   @Test
   void answersExpectContinueFailureWithoutWaitingForTheBodyWhenNotReadingAhead() throws Exception {
-    proxy = ProxyHarness.start(deadPort(), Map.of(Key.BUFFER_REQUEST_BODY, "0"));
+    proxy.start(ProxyHarness.forUpstream(deadPort()).with(Key.BUFFER_REQUEST_BODY, "0"));
     try (RawHttp raw = RawHttp.connect(proxy.port())) {
       raw.send("PUT /doc HTTP/1.1\r\nHost: app\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
       RawResponse response = raw.readResponse();
@@ -181,7 +176,7 @@ class ProxyBasicsIT {
 
   /** A port nothing listens on any more. */
   private int deadPort() {
-    origin = RecordingOrigin.start();
+    origin = proxy.closesAfter(RecordingOrigin.start());
     int port = origin.port();
     origin.close();
     origin = null;
@@ -190,8 +185,8 @@ class ProxyBasicsIT {
 
   @Test
   void servesFromAsManyEventLoopsAsConfigured() {
-    origin = RecordingOrigin.start();
-    proxy = ProxyHarness.start(origin.port(), Map.of(Key.EVENT_LOOPS, "3"));
+    origin = proxy.closesAfter(RecordingOrigin.start());
+    proxy.start(ProxyHarness.forUpstream(origin.port()).with(Key.EVENT_LOOPS, "3"));
     assertThat(proxy.get("/").statusCode()).isEqualTo(200);
     assertThat(proxy.proxyInstances()).isEqualTo(3);
   }

@@ -71,7 +71,7 @@ class UpstreamFailureIT {
   }
 
   private ProxyHarness proxy(int upstreamPort, Map<Key, String> overrides) {
-    return own(ProxyHarness.start(upstreamPort, overrides));
+    return own(ProxyHarness.forUpstream(upstreamPort).with(overrides).start());
   }
 
   private static String get(String path) {

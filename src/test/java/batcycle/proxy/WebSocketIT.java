@@ -21,7 +21,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,6 +28,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** WebSocket upgrades through batcycle: a Vert.x WebSocket client in front, a Vert.x WebSocket server as the app. */
 class WebSocketIT {
@@ -38,7 +38,8 @@ class WebSocketIT {
   private Vertx originVertx;
   private Vertx clientVertx;
   private WebSocketClient client;
-  private ProxyHarness proxy;
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
   private int originPort;
   /** Server-side sockets in arrival order, with their handshake headers. */
   private final List<ServerWebSocket> accepted = new CopyOnWriteArrayList<>();
@@ -66,16 +67,15 @@ class WebSocketIT {
         })
         .requestHandler(request -> request.response().end("plain"));
     originPort = Futures.await(origin.listen(0, "127.0.0.1")).actualPort();
-    proxy = ProxyHarness.start(originPort);
+    proxy.closesAfter(() -> Futures.await(originVertx.close()));
+    proxy.start(ProxyHarness.forUpstream(originPort));
     clientVertx = Vertx.vertx();
     client = clientVertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(MAX_MESSAGE));
   }
 
   @AfterEach
   void stop() {
-    Futures.await(clientVertx.close());
-    proxy.close();
-    Futures.await(originVertx.close());
+    Futures.await(clientVertx.close()); // the extension closes the proxy, then the origin, after this
   }
 
   private static void echo(ServerWebSocket ws) {
@@ -185,7 +185,7 @@ class WebSocketIT {
   @Test
   void webSocketsStillWorkWhenTheAppIsReachedOverH2c() {
     // gRPC apps often serve WebSockets too; an HTTP/1.1 upgrade cannot travel over an HTTP/2 connection.
-    try (var h2cProxy = ProxyHarness.start(originPort, Map.of(Key.UPSTREAM_PROTOCOL, "h2c"))) {
+    try (var h2cProxy = ProxyHarness.forUpstream(originPort).with(Key.UPSTREAM_PROTOCOL, "h2c").start()) {
       WebSocket ws = connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(h2cProxy.port()).setURI("/ws"));
       Future<String> text = nextText(ws);
       ws.writeTextMessage("over h2c app");

@@ -57,7 +57,7 @@ class ConfigReloadIT {
 
   /** Started with the file watch off: these tests reload explicitly, as SIGHUP does. */
   private ProxyHarness proxy(Path file) {
-    return ProxyHarness.startWithFile(app.port(), file, Map.of(Key.RELOAD_WATCH_CONFIG, "false"));
+    return ProxyHarness.forUpstream(app.port()).configFile(file).with(Key.RELOAD_WATCH_CONFIG, "false").start();
   }
 
   private static JsonObject config(ProxyHarness proxy) {
@@ -165,7 +165,7 @@ class ConfigReloadIT {
   @Test
   void aChangedFileIsReloadedWithoutASignal() throws Exception {
     Path file = file("headers:\n  via: false\n");
-    try (ProxyHarness proxy = ProxyHarness.startWithFile(app.port(), file, Map.of())) {
+    try (ProxyHarness proxy = ProxyHarness.forUpstream(app.port()).configFile(file).start()) {
       Files.writeString(file, "headers:\n  via: true\n");
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
           assertThat(proxy.get("/watched").headers().firstValue("via")).isPresent());

@@ -74,7 +74,8 @@ class ReloadUnderLoadIT {
     AtomicLong done = new AtomicLong();
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     try (RecordingOrigin app = RecordingOrigin.start();
-         ProxyHarness proxy = ProxyHarness.startWithFile(app.port(), file, Map.of(Key.RELOAD_WATCH_CONFIG, "false"))) {
+         ProxyHarness proxy = ProxyHarness.forUpstream(app.port()).configFile(file)
+             .with(Key.RELOAD_WATCH_CONFIG, "false").start()) {
       long started = System.nanoTime();
       long deadline = started + MAX_TIME.toNanos();
       List<Thread> clients = new ArrayList<>();

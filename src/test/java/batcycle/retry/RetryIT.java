@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,22 +48,15 @@ class RetryIT {
   static WireMockExtension app = WireMockExtension.newInstance()
       .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")).build();
 
-  private ProxyHarness proxy;
-
-  @AfterEach
-  void closeProxy() {
-    if (proxy != null) {
-      proxy.close();
-    }
-  }
+  @RegisterExtension
+  final ProxyHarness proxy = ProxyHarness.startedByEachTest();
 
   private ProxyHarness proxy(Map<Key, String> overrides) {
     Map<Key, String> all = new EnumMap<>(Key.class);
     all.put(Key.RETRY_BACKOFF_BASE, "5ms"); // keep the runs short; back-off itself is RetryLayerTest's business
     all.put(Key.RETRY_BACKOFF_MAX, "20ms");
     all.putAll(overrides);
-    proxy = ProxyHarness.start(app.getPort(), all);
-    return proxy;
+    return proxy.start(ProxyHarness.forUpstream(app::getPort).with(all));
   }
 
   private ProxyHarness proxy() {
@@ -268,8 +260,9 @@ class RetryIT {
     try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       refused = socket.getLocalPort();
     }
-    proxy = ProxyHarness.start(refused, Map.of(Key.RETRY_BACKOFF_BASE, "5ms", Key.RETRY_BACKOFF_MAX, "20ms",
-        Key.RETRY_MAX_REPLAY_BYTES, "0"));
+    proxy.start(ProxyHarness.forUpstream(refused)
+        .with(Key.RETRY_BACKOFF_BASE, "5ms").with(Key.RETRY_BACKOFF_MAX, "20ms")
+        .with(Key.RETRY_MAX_REPLAY_BYTES, "0"));
     HttpResponse<String> response = send(request("/upload")
         .POST(HttpRequest.BodyPublishers.ofString("z".repeat(100_000))));
     assertThat(response.statusCode()).isEqualTo(502);

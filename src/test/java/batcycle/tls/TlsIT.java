@@ -66,7 +66,7 @@ class TlsIT {
     values.put(Key.TLS_CERT_FILE, dir.resolve("server/tls.crt").toString());
     values.put(Key.TLS_KEY_FILE, dir.resolve("server/tls.key").toString());
     values.putAll(extra);
-    return ProxyHarness.start(app.port(), values);
+    return ProxyHarness.forUpstream(app.port()).with(values).start();
   }
 
   private static HttpClient client(SSLContext context, HttpClient.Version version) {
@@ -131,9 +131,9 @@ class TlsIT {
       HttpServer origin = originVertx.createHttpServer()
           .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage));
       int originPort = Futures.await(origin.listen(0, "127.0.0.1")).actualPort();
-      try (ProxyHarness proxy = ProxyHarness.start(originPort, Map.of(
-          Key.TLS_CERT_FILE, dir.resolve("server/tls.crt").toString(),
-          Key.TLS_KEY_FILE, dir.resolve("server/tls.key").toString()))) {
+      try (ProxyHarness proxy = ProxyHarness.forUpstream(originPort)
+          .with(Key.TLS_CERT_FILE, dir.resolve("server/tls.crt").toString())
+          .with(Key.TLS_KEY_FILE, dir.resolve("server/tls.key").toString()).start()) {
         CompletableFuture<String> echoed = new CompletableFuture<>();
         WebSocket ws = HttpClient.newBuilder().sslContext(CA.context(null)).build().newWebSocketBuilder()
             .buildAsync(URI.create("wss://127.0.0.1:" + proxy.port() + "/ws"), new WebSocket.Listener() {

@@ -44,8 +44,8 @@ class TlsRotationIT {
 
   private ProxyHarness proxy(TestCertificates.SecretVolume volume) {
     // A long poll interval: the directory's events must be what notices the swap.
-    return ProxyHarness.start(app.port(), Map.of(Key.TLS_CERT_FILE, volume.certFile().toString(),
-        Key.TLS_KEY_FILE, volume.keyFile().toString(), Key.RELOAD_POLL_INTERVAL, "1h"));
+    return ProxyHarness.forUpstream(app.port()).with(Key.TLS_CERT_FILE, volume.certFile().toString())
+        .with(Key.TLS_KEY_FILE, volume.keyFile().toString()).with(Key.RELOAD_POLL_INTERVAL, "1h").start();
   }
 
   /** A keep-alive HTTP/1.1 connection over TLS, one request at a time. */

@@ -21,8 +21,8 @@ class WarmupIT {
   @Test
   void warmsUpWithoutTheAppSeeingItThenTurnsReady() throws Exception {
     try (RecordingOrigin app = RecordingOrigin.start();
-         ProxyHarness proxy = ProxyHarness.start(app.port(), Map.of(Key.STARTUP_WARMUP, "60s",
-             Key.STARTUP_WARMUP_MIN_REQUESTS, "500"))) {
+         ProxyHarness proxy = ProxyHarness.forUpstream(app.port()).with(Key.STARTUP_WARMUP, "60s")
+             .with(Key.STARTUP_WARMUP_MIN_REQUESTS, "500").start()) {
       // 500 requests at the least, then a quiet JIT: more than can pass before this first look.
       HttpResponse<String> warming = proxy.admin("/readyz");
       assertThat(warming.statusCode()).isEqualTo(503);
@@ -61,7 +61,7 @@ class WarmupIT {
   @Test
   void isReadyAtOnceWithTheWarmupOff() {
     try (RecordingOrigin app = RecordingOrigin.start();
-         ProxyHarness proxy = ProxyHarness.start(app.port(), Map.of(Key.STARTUP_WARMUP, "0"))) {
+         ProxyHarness proxy = ProxyHarness.forUpstream(app.port()).with(Key.STARTUP_WARMUP, "0").start()) {
       assertThat(proxy.admin("/readyz").statusCode()).isEqualTo(200);
       assertThat(proxy.metric("batcycle_warmup_requests")).isZero();
     }
@@ -70,7 +70,7 @@ class WarmupIT {
   @Test
   void closingDuringTheWarmupEndsIt() {
     try (RecordingOrigin app = RecordingOrigin.start();
-         ProxyHarness proxy = ProxyHarness.start(app.port(), Map.of(Key.STARTUP_WARMUP, "60s"))) {
+         ProxyHarness proxy = ProxyHarness.forUpstream(app.port()).with(Key.STARTUP_WARMUP, "60s").start()) {
       assertThat(proxy.admin("/readyz").body()).contains("warming up");
       Futures.await(proxy.batcycle().close(), 30); // would wait out the 60 s warm-up if stopping did not end it
       assertThat(app.received()).isEmpty();
