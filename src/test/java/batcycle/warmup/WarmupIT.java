@@ -10,7 +10,6 @@ import batcycle.testing.ProxyHarness;
 import batcycle.testing.RecordingOrigin;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,8 +46,9 @@ class WarmupIT {
   @Test
   void stalledSyntheticUploadsAreCutWith408sSoThatPathIsWarmToo() {
     try (RecordingOrigin app = RecordingOrigin.start();
-         ProxyHarness proxy = ProxyHarness.start(app.port(), Map.of(Key.STARTUP_WARMUP, "4s",
-             Key.STARTUP_WARMUP_MIN_REQUESTS, "10000000"))) { // runs the whole 4 s: the first cuts come after ~1 s
+         // Runs the whole 4 s (the request minimum is out of reach): the first cuts come after about a second.
+         ProxyHarness proxy = ProxyHarness.forUpstream(app.port()).with(Key.STARTUP_WARMUP, "4s")
+             .with(Key.STARTUP_WARMUP_MIN_REQUESTS, "10000000").start()) {
       await().atMost(Duration.ofSeconds(60)).until(() -> proxy.batcycle().warmupResult() != null);
       Warmup.Result result = proxy.batcycle().warmupResult();
       assertThat(result.endedBy()).isEqualTo("time limit");
