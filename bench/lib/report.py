@@ -310,7 +310,7 @@ def warmup_chart(res, path):
     for name, per_second in curves.items():
         ax.plot(range(1, len(per_second) + 1), per_second, marker=".", label=name.replace("start-", ""))
     ax.axvline(5, color="#7f8c8d", linestyle="--", linewidth=0.8)
-    ax.set_xlabel("second of load after the first proxied 200")
+    ax.set_xlabel("second of load after /readyz answered 200 (the warm-up, where on, is over)")
     ax.set_ylabel("requests completed (h2load --h1, 50 connections)")
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
