@@ -74,52 +74,49 @@ class ReadAheadTest {
     return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
   }
 
+  /** A read-ahead of 4 bytes, filled by the client's first piece and handed to a writer that paused on it. */
+  private record Paused(PushedBody client, ReadAhead ahead, PausingWriter writer) {
+    static Paused afterTheFirstPiece() {
+      PushedBody client = new PushedBody();
+      ReadAhead ahead = new ReadAhead(client, 4);
+      assertThat(ahead.fill().isComplete()).isFalse();
+      client.receiver.data(bytes("abcd")); // the bound: filled, the client's body paused
+      assertThat(client.paused).isTrue();
+      PausingWriter writer = new PausingWriter(ahead);
+      ahead.subscribe(writer);
+      assertThat(writer.pieces).containsExactly("abcd");
+      return new Paused(client, ahead, writer);
+    }
+  }
+
   @Test
   void theEndReachesAReceiverThatPausedOnTheLastPiece() { // a large upload stalled: the end was held, nothing flushed
-    PushedBody client = new PushedBody();
-    ReadAhead ahead = new ReadAhead(client, 4);
-    assertThat(ahead.fill().isComplete()).isFalse();
-    client.receiver.data(bytes("abcd")); // the bound: filled, the client's body paused
-    assertThat(client.paused).isTrue();
+    Paused paused = Paused.afterTheFirstPiece();
+    paused.ahead().resume(); // the app's connection drained
+    paused.client().receiver.data(bytes("ef")); // the last piece, and the writer pauses on it
+    paused.client().receiver.end(EmptyHttpHeaders.INSTANCE); // the end arrives in the same read
 
-    PausingWriter writer = new PausingWriter(ahead);
-    ahead.subscribe(writer);
-    assertThat(writer.pieces).containsExactly("abcd");
-    ahead.resume(); // the app's connection drained
-    client.receiver.data(bytes("ef")); // the last piece, and the writer pauses on it
-    client.receiver.end(EmptyHttpHeaders.INSTANCE); // the end arrives in the same read
-
-    assertThat(writer.pieces).containsExactly("abcd", "ef");
-    assertThat(writer.trailers).as("the end, which flushes what was written").isNotNull();
+    assertThat(paused.writer().pieces).containsExactly("abcd", "ef");
+    assertThat(paused.writer().trailers).as("the end, which flushes what was written").isNotNull();
   }
 
   @Test
   void piecesBeyondTheBoundWaitWhileTheReceiverIsPaused() {
-    PushedBody client = new PushedBody();
-    ReadAhead ahead = new ReadAhead(client, 4);
-    ahead.fill();
-    client.receiver.data(bytes("abcd"));
-    PausingWriter writer = new PausingWriter(ahead);
-    ahead.subscribe(writer);
-    client.receiver.data(bytes("ef")); // arrives while the writer is paused: held, not delivered
-    assertThat(writer.pieces).containsExactly("abcd");
-    ahead.resume();
-    assertThat(writer.pieces).containsExactly("abcd", "ef");
-    ahead.release();
+    Paused paused = Paused.afterTheFirstPiece();
+    paused.client().receiver.data(bytes("ef")); // arrives while the writer is paused: held, not delivered
+    assertThat(paused.writer().pieces).containsExactly("abcd");
+    paused.ahead().resume();
+    assertThat(paused.writer().pieces).containsExactly("abcd", "ef");
+    paused.ahead().release();
   }
 
   @Test
   void aBrokenUploadReachesAPausedReceiverAtOnce() {
-    PushedBody client = new PushedBody();
-    ReadAhead ahead = new ReadAhead(client, 4);
-    ahead.fill();
-    client.receiver.data(bytes("abcd"));
-    PausingWriter writer = new PausingWriter(ahead);
-    ahead.subscribe(writer);
-    client.receiver.data(bytes("ef")); // held: the writer is paused
+    Paused paused = Paused.afterTheFirstPiece();
+    paused.client().receiver.data(bytes("ef")); // held: the writer is paused
     IllegalStateException cut = new IllegalStateException("client went away");
-    client.receiver.failed(cut);
-    assertThat(writer.failure).isSameAs(cut);
-    assertThat(writer.pieces).containsExactly("abcd");
+    paused.client().receiver.failed(cut);
+    assertThat(paused.writer().failure).isSameAs(cut);
+    assertThat(paused.writer().pieces).containsExactly("abcd");
   }
 }
