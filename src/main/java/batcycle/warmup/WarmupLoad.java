@@ -201,7 +201,7 @@ final class WarmupLoad {
     (status == 200 ? succeeded : failed).incrementAndGet();
   }
 
-  /** Sends a request once its channel is active, counts its response, then hands over to {@code responseEnded}. */
+  /** Sends a request once its channel is active and hands its response's status to {@code responseEnded}. */
   private abstract class RequestCycle extends ChannelInboundHandlerAdapter {
     private int status;
 
@@ -217,21 +217,21 @@ final class WarmupLoad {
           status = response.status().code();
         }
         if (msg instanceof LastHttpContent) {
-          record(status);
-          responseEnded(ctx);
+          responseEnded(ctx, status);
         }
       } finally {
         ReferenceCountUtil.release(msg);
       }
     }
 
-    abstract void responseEnded(ChannelHandlerContext ctx);
+    abstract void responseEnded(ChannelHandlerContext ctx, int status);
   }
 
   /** Request after request on one HTTP/1.1 keep-alive connection. */
   private final class Http1Requests extends RequestCycle {
     @Override
-    void responseEnded(ChannelHandlerContext ctx) {
+    void responseEnded(ChannelHandlerContext ctx, int status) {
+      record(status);
       if (stopped) {
         ctx.close();
       } else {
@@ -254,7 +254,8 @@ final class WarmupLoad {
     }
 
     @Override
-    void responseEnded(ChannelHandlerContext ctx) {
+    void responseEnded(ChannelHandlerContext ctx, int status) {
+      record(status);
       openStream(parent);
     }
 
@@ -270,9 +271,7 @@ final class WarmupLoad {
    * An upload that declares {@value #STALLED_LENGTH} bytes, sends 64 and stops: the proxy answers 408 once its body
    * timeout runs out (the copy's is short) and closes; the connection is then made again.
    */
-  private final class StalledUpload extends ChannelInboundHandlerAdapter {
-    private int status;
-
+  private final class StalledUpload extends RequestCycle {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, StubApp.ECHO);
@@ -284,18 +283,9 @@ final class WarmupLoad {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      try {
-        if (msg instanceof HttpResponse response) {
-          status = response.status().code();
-        }
-        if (msg instanceof LastHttpContent) {
-          (status == 408 ? cut : failed).incrementAndGet();
-          ctx.close();
-        }
-      } finally {
-        ReferenceCountUtil.release(msg);
-      }
+    void responseEnded(ChannelHandlerContext ctx, int status) {
+      (status == 408 ? cut : failed).incrementAndGet();
+      ctx.close();
     }
 
     @Override
