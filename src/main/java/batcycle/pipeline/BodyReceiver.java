@@ -14,6 +14,10 @@ public interface BodyReceiver {
   /** The body broke off; no more pieces come. */
   void failed(Throwable cause);
 
-  /** A run of pieces delivered together ended: the moment to flush what was written. */
+  /**
+   * A run of pieces delivered together ended: the moment to flush what was written. Every run ends with this or
+   * with {@link #end}/{@link #failed}, also when the receiver paused on its last piece: a receiver that paused waits
+   * for what it wrote to drain, which only a flush starts.
+   */
   default void batchEnd() {}
 }

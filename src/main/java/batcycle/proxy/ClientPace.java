@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.AsciiString;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +22,7 @@ final class ClientPace {
   static final String REASON_BODY_IDLE = "request_body_idle";
   static final String REASON_BODY_RATE = "request_body_rate";
   static final String REASON_RESPONSE_SEND = "response_send";
-  private static final AsciiString GRPC = AsciiString.cached("application/grpc");
+  private static final String GRPC = "application/grpc";
 
   private final int readAheadBytes;
   private final long bodyIdleNanos;
@@ -59,7 +58,7 @@ final class ClientPace {
    */
   static boolean isInteractive(HttpHeaders headers) {
     String type = headers.get(batcycle.headers.HeaderNames.CONTENT_TYPE);
-    return type != null && type.regionMatches(true, 0, GRPC.toString(), 0, GRPC.length());
+    return type != null && type.regionMatches(true, 0, GRPC, 0, GRPC.length());
   }
 
   /** Request body bytes read ahead before the app is involved; 0 when off. */

@@ -93,8 +93,7 @@ final class ReadAhead implements Body, BodyReceiver {
 
   /** Pieces go straight on once the held ones are delivered, while the receiver takes them. */
   private boolean passingThrough() {
-    return receiver != null && held.isEmpty() && !paused && !delivering && trailers == null && failure == null
-        && !done;
+    return endsNow() && held.isEmpty() && !paused;
   }
 
   /**

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.pipeline.Body;
 import batcycle.pipeline.BodyReceiver;
+import batcycle.testing.RecordingReceiver;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ReadAheadTest {
@@ -38,53 +37,21 @@ class ReadAheadTest {
     public void discard() {}
   }
 
-  /** An attempt's writer: pauses after every piece, as one whose connection stops being writable. */
-  private static final class PausingWriter implements BodyReceiver {
-    final Body body;
-    final List<String> pieces = new ArrayList<>();
-    HttpHeaders trailers;
-    Throwable failure;
-
-    PausingWriter(Body body) {
-      this.body = body;
-    }
-
-    @Override
-    public void data(ByteBuf piece) {
-      pieces.add(piece.toString(StandardCharsets.US_ASCII));
-      piece.release();
-      body.pause();
-    }
-
-    @Override
-    public void batchEnd() {}
-
-    @Override
-    public void end(HttpHeaders trailers) {
-      this.trailers = trailers;
-    }
-
-    @Override
-    public void failed(Throwable cause) {
-      failure = cause;
-    }
-  }
-
   private static ByteBuf bytes(String s) {
     return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
   }
 
   /** A read-ahead of 4 bytes, filled by the client's first piece and handed to a writer that paused on it. */
-  private record Paused(PushedBody client, ReadAhead ahead, PausingWriter writer) {
+  private record Paused(PushedBody client, ReadAhead ahead, RecordingReceiver writer) {
     static Paused afterTheFirstPiece() {
       PushedBody client = new PushedBody();
       ReadAhead ahead = new ReadAhead(client, 4);
       assertThat(ahead.fill().isComplete()).isFalse();
       client.receiver.data(bytes("abcd")); // the bound: filled, the client's body paused
       assertThat(client.paused).isTrue();
-      PausingWriter writer = new PausingWriter(ahead);
+      RecordingReceiver writer = new RecordingReceiver().pausing(ahead); // its connection stops being writable
       ahead.subscribe(writer);
-      assertThat(writer.pieces).containsExactly("abcd");
+      assertThat(writer.pieces()).containsExactly("abcd");
       return new Paused(client, ahead, writer);
     }
   }
@@ -96,17 +63,17 @@ class ReadAheadTest {
     paused.client().receiver.data(bytes("ef")); // the last piece, and the writer pauses on it
     paused.client().receiver.end(EmptyHttpHeaders.INSTANCE); // the end arrives in the same read
 
-    assertThat(paused.writer().pieces).containsExactly("abcd", "ef");
-    assertThat(paused.writer().trailers).as("the end, which flushes what was written").isNotNull();
+    assertThat(paused.writer().pieces()).containsExactly("abcd", "ef");
+    assertThat(paused.writer().trailers()).as("the end, which flushes what was written").isNotNull();
   }
 
   @Test
   void piecesBeyondTheBoundWaitWhileTheReceiverIsPaused() {
     Paused paused = Paused.afterTheFirstPiece();
     paused.client().receiver.data(bytes("ef")); // arrives while the writer is paused: held, not delivered
-    assertThat(paused.writer().pieces).containsExactly("abcd");
+    assertThat(paused.writer().pieces()).containsExactly("abcd");
     paused.ahead().resume();
-    assertThat(paused.writer().pieces).containsExactly("abcd", "ef");
+    assertThat(paused.writer().pieces()).containsExactly("abcd", "ef");
     paused.ahead().release();
   }
 
@@ -116,7 +83,7 @@ class ReadAheadTest {
     paused.client().receiver.data(bytes("ef")); // held: the writer is paused
     IllegalStateException cut = new IllegalStateException("client went away");
     paused.client().receiver.failed(cut);
-    assertThat(paused.writer().failure).isSameAs(cut);
-    assertThat(paused.writer().pieces).containsExactly("abcd");
+    assertThat(paused.writer().failure()).isSameAs(cut);
+    assertThat(paused.writer().pieces()).containsExactly("abcd");
   }
 }

@@ -3,51 +3,18 @@ package batcycle.retry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import batcycle.testing.FakeBody;
+import batcycle.testing.RecordingReceiver;
 import batcycle.pipeline.Body;
-import batcycle.pipeline.BodyReceiver;
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpHeaders;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class ReplayableBodyTest {
   /** Reads a stream to its end, synchronously (the fakes deliver on demand). */
   private static String readAll(Body body, AtomicBoolean ended) {
-    Reader reader = new Reader(ended);
+    RecordingReceiver reader = new RecordingReceiver();
     body.subscribe(reader);
-    return reader.text.toString();
-  }
-
-  /** Collects what a body delivers, releasing each piece as a writer would. */
-  private static final class Reader implements BodyReceiver {
-    final StringBuilder text = new StringBuilder();
-    final AtomicBoolean ended;
-    boolean pauseAfterEach;
-    Body body;
-
-    Reader(AtomicBoolean ended) {
-      this.ended = ended;
-    }
-
-    @Override
-    public void data(ByteBuf piece) {
-      text.append(piece.toString(StandardCharsets.UTF_8));
-      piece.release();
-      if (pauseAfterEach) {
-        body.pause();
-      }
-    }
-
-    @Override
-    public void end(HttpHeaders trailers) {
-      ended.set(true);
-    }
-
-    @Override
-    public void failed(Throwable cause) {
-      text.append("!failed");
-    }
+    ended.set(reader.ended());
+    return reader.text();
   }
 
   @Test
@@ -72,19 +39,16 @@ class ReplayableBodyTest {
     readAll(body.first(), new AtomicBoolean());
     body.whole();
     Body replay = body.next();
-    AtomicBoolean ended = new AtomicBoolean();
-    Reader reader = new Reader(ended);
-    reader.pauseAfterEach = true;
-    reader.body = replay;
+    RecordingReceiver reader = new RecordingReceiver().pausing(replay);
     replay.subscribe(reader);
-    assertThat(reader.text.toString()).isEqualTo("a");
+    assertThat(reader.text()).isEqualTo("a");
     replay.resume();
-    assertThat(reader.text.toString()).isEqualTo("ab");
-    assertThat(ended).isFalse();
-    reader.pauseAfterEach = false;
+    assertThat(reader.text()).isEqualTo("ab");
+    assertThat(reader.ended()).isFalse();
+    reader.stopPausing();
     replay.resume();
-    assertThat(reader.text.toString()).isEqualTo("abc");
-    assertThat(ended).isTrue();
+    assertThat(reader.text()).isEqualTo("abc");
+    assertThat(reader.ended()).isTrue();
     body.release();
   }
 
@@ -102,15 +66,15 @@ class ReplayableBodyTest {
   void readsTheRestOfAPartlySentBodyBeforeReplaying() {
     FakeBody client = new FakeBody().write("part1-");
     ReplayableBody body = new ReplayableBody(client, 64, () -> { });
-    Reader seen = new Reader(new AtomicBoolean());
+    RecordingReceiver seen = new RecordingReceiver();
     body.first().subscribe(seen);
-    assertThat(seen.text.toString()).isEqualTo("part1-");
+    assertThat(seen.text()).isEqualTo("part1-");
 
     var whole = body.whole(); // the first attempt failed mid-upload
     assertThat(whole.isComplete()).isFalse();
     client.write("part2").end();
     assertThat(whole.result()).isTrue();
-    assertThat(seen.text.toString()).as("the failed attempt no longer sees the body").isEqualTo("part1-");
+    assertThat(seen.text()).as("the failed attempt no longer sees the body").isEqualTo("part1-");
     assertThat(readAll(body.next(), new AtomicBoolean())).isEqualTo("part1-part2");
   }
 
